@@ -1,0 +1,450 @@
+//! The rules that decide which numbers on a log line are JMessage error codes.
+//!
+//! Six-digit numbers are everywhere in logs (fractions of seconds, thread ids, uids, byte counts), and
+//! many of them fall in the range of real codes. A number is therefore a code only when its context
+//! says so. The rules, in the order they are applied to each number on a line:
+//!
+//! 1. **Candidate.** A run of exactly six or seven ASCII digits inside the JMessage code space
+//!    (700000–899999, 7000000–7999999) that stands alone: the byte before it is not a letter, digit
+//!    or `_`, nor one of `. : - / ,` preceded by a digit; the byte after it is not a letter, digit or
+//!    `_`, nor one of `. : - / ,` followed by a digit. This drops fractions (`07.733883`), decimals,
+//!    `pid:tid` pairs, dates, versions, hex (`0x801004`) and windows of longer numbers.
+//! 2. **Never a path segment or a quantity.** A `/` or `\` next to the number, or a unit after it
+//!    (`803001 bytes`, `810001ms` is already not a candidate) rules it out.
+//! 3. **Other vendors.** A line that names another IM or push vendor's SDK (Tencent IM, RongCloud,
+//!    NetEase, Easemob, Agora, …) and not JMessage yields nothing: those SDKs reuse the number space.
+//! 4. **The key.** The word before the number, skipping separators (`=`, `:`, `：`, quotes, spaces,
+//!    brackets), decides:
+//!    - a *code key* (`code`, `errorCode`, `responseCode`, `Code=` of an NSError, `"code":` in JSON,
+//!      the code slot of `PlatformException(`, `Error 863004`, `错误码`, …) makes it a code: a known
+//!      one if the catalog has it, otherwise an *unknown* code, reported separately;
+//!    - an *id, count, size, time or name key* (`uid`, `groupID`, `msg_id`, `seq`, `count`, `size`,
+//!      `versionCode`, `zip code`, `用户`, …) means it is never a code;
+//!    - any other word is neutral: the number counts only if the catalog knows it and the line states
+//!      a failure (`fail`, `error`, `exception`, `失败`, `错误`, `异常`).
+//!
+//! With `--loose`, every catalog code that passes rule 1 counts, whatever its context.
+//!
+//! A code counts once per line: [`Extractor::line_hits`] returns each code of a line once.
+
+use regex::bytes::Regex;
+
+use crate::catalog::{Catalog, Code, in_code_space};
+
+/// One code found on a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Hit {
+    pub code: Code,
+    /// Whether the catalog knows the code; unknown codes are reported apart.
+    pub known: bool,
+}
+
+/// How strictly numbers are judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Only numbers in an error-code context count (the default).
+    #[default]
+    Strict,
+    /// Every catalog code that stands alone counts, whatever its context.
+    Loose,
+}
+
+/// What the word before a number says about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    /// An error-code key: the number is a code.
+    Code,
+    /// An id, count, size, time, name or another kind of code: the number is not an error code.
+    Never,
+    /// Anything else: the line has to state a failure.
+    Neutral,
+}
+
+/// Keys that are errors by themselves, apart from the many words ending in "code".
+/// Compared lowercase with `_` removed.
+const CODE_WORDS: &[&str] = &[
+    "error",
+    "err",
+    "errno",
+    "errorno",
+    "errnum",
+    "errornum",
+    "errornumber",
+    "platformexception",
+];
+
+/// Words ending in "code" that name some other kind of code (compared lowercase, `_` removed,
+/// without the trailing "code"). `zip code` written as two words is caught too.
+const OTHER_CODES: &[&str] = &[
+    "version", "zip", "post", "postal", "area", "country", "sms", "verify", "verification", "auth",
+    "invite", "invitation", "qr", "hash", "op", "key", "bar", "promo", "lang", "language", "region",
+    "city", "currency", "exit", "char", "unicode", "scan", "activation", "coupon", "captcha",
+];
+
+/// Keys whose values are ids, counts, sizes, times or names, never error codes.
+/// Compared lowercase with `_` removed. Mixed-case words ending in `Id`/`ID`/`_id` are caught apart.
+const NEVER_WORDS: &[&str] = &[
+    "id", "ids", "uid", "gid", "pid", "tid", "mid", "cid", "sid", "rid", "userid", "groupid", "msgid",
+    "messageid", "roomid", "chatroomid", "appid", "deviceid", "requestid", "traceid", "sessionid",
+    "seq", "sequence", "count", "cnt", "num", "number", "size", "len", "length", "total", "bytes",
+    "time", "timestamp", "ts", "duration", "elapsed", "cost", "latency", "offset", "port", "version",
+    "ver", "build", "versionname", "phone", "mobile", "tel", "zip", "captcha", "user", "username",
+    "nickname", "name", "account", "target", "member", "from", "to", "room", "group", "appkey", "token",
+    "hash", "crc", "line", "freed", "allocated", "objects",
+];
+
+/// Chinese keys, checked before the ASCII word. Longer keys first where one ends another.
+const CJK_KEYS: &[(&str, Key)] = &[
+    ("错误代码", Key::Code),
+    ("错误码", Key::Code),
+    ("错误号", Key::Code),
+    ("错误", Key::Code),
+    ("返回码", Key::Code),
+    ("状态码", Key::Code),
+    ("用户名", Key::Never),
+    ("用户", Key::Never),
+    ("群组", Key::Never),
+    ("群号", Key::Never),
+    ("群", Key::Never),
+    ("数量", Key::Never),
+    ("大小", Key::Never),
+    ("时间", Key::Never),
+    ("耗时", Key::Never),
+    ("序号", Key::Never),
+    ("手机", Key::Never),
+    ("电话", Key::Never),
+    ("邮编", Key::Never),
+];
+
+/// Units that mark a number as a quantity (compared ignoring ASCII case).
+const UNITS: &[&str] = &[
+    "b", "kb", "mb", "gb", "k", "m", "ms", "s", "us", "ns", "sec", "secs", "seconds", "bytes", "byte",
+    "%", "px", "dp",
+];
+
+/// Separators skipped between a key and its value. Full-width `：` and `＝` are handled apart.
+const SEPARATORS: &[u8] = b" \t\"'`=:([{>-#";
+
+/// How far back from a number its key may start (separators only).
+const MAX_SEPARATOR_RUN: usize = 16;
+
+const FULLWIDTH_COLON: &[u8] = "：".as_bytes();
+const FULLWIDTH_EQUALS: &[u8] = "＝".as_bytes();
+
+/// Finds the codes on a line. Build one per scan and share it between threads.
+#[derive(Debug, Clone)]
+pub struct Extractor<'c> {
+    catalog: &'c Catalog,
+    mode: Mode,
+    failure: Regex,
+    other_vendor: Regex,
+    jmessage: Regex,
+}
+
+impl<'c> Extractor<'c> {
+    pub fn new(catalog: &'c Catalog, mode: Mode) -> Extractor<'c> {
+        let re = |p: &str| Regex::new(p).expect("static pattern");
+        Extractor {
+            catalog,
+            mode,
+            failure: re(r"(?i)fail|error|exception|失败|错误|异常"),
+            other_vendor: re(
+                r"(?i)tencent|v2tim|timmanager|tuikit|imsdk|xgpush|tpns|rongim|rongcloud|io\.rong|nimclient|netease|easemob|hyphenate|emclient|agora",
+            ),
+            jmessage: re(r"(?i)jmessage|jiguang|jmsg"),
+        }
+    }
+
+    pub fn catalog(&self) -> &'c Catalog {
+        self.catalog
+    }
+
+    /// Appends to `out` every code on `line` (without its line terminator), each code once, in
+    /// ascending order of code.
+    pub fn line_hits(&self, line: &[u8], out: &mut Vec<Hit>) {
+        let start = out.len();
+        let mut context = LineContext::default();
+        let mut i = 0;
+        while i < line.len() {
+            if !line[i].is_ascii_digit() {
+                i += 1;
+                continue;
+            }
+            let end = i + line[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+            if let Some(hit) = self.judge(line, i, end, &mut context) {
+                out.push(hit);
+            }
+            i = end;
+        }
+        let found = &mut out[start..];
+        if found.len() > 1 {
+            found.sort_unstable();
+            let mut unique = start;
+            for k in start..out.len() {
+                if k == start || out[k].code != out[unique - 1].code {
+                    out[unique] = out[k];
+                    unique += 1;
+                }
+            }
+            out.truncate(unique);
+        }
+    }
+
+    /// Judges the digit run `line[start..end]`.
+    fn judge(&self, line: &[u8], start: usize, end: usize, ctx: &mut LineContext) -> Option<Hit> {
+        let code = candidate(line, start, end)?;
+        let known = self.catalog.contains(code);
+        if self.mode == Mode::Loose {
+            return known.then_some(Hit { code, known });
+        }
+        if is_path_segment(line, start, end) || unit_follows(&line[end..]) {
+            return None;
+        }
+        if *ctx
+            .other_vendor
+            .get_or_insert_with(|| self.other_vendor.is_match(line) && !self.jmessage.is_match(line))
+        {
+            return None;
+        }
+        match key_before(line, start) {
+            Key::Code => Some(Hit { code, known }),
+            Key::Never => None,
+            Key::Neutral => {
+                let failure = *ctx.failure.get_or_insert_with(|| self.failure.is_match(line));
+                (known && failure).then_some(Hit { code, known })
+            }
+        }
+    }
+}
+
+/// Facts about a line, computed at most once and only when a number needs them.
+#[derive(Default)]
+struct LineContext {
+    failure: Option<bool>,
+    other_vendor: Option<bool>,
+}
+
+/// Rule 1: the number if `line[start..end]` (a maximal run of digits) is a candidate.
+fn candidate(line: &[u8], start: usize, end: usize) -> Option<Code> {
+    let len = end - start;
+    if len != 6 && len != 7 {
+        return None;
+    }
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let joins_numbers = |b: u8| matches!(b, b'.' | b':' | b'-' | b'/' | b',');
+    if start > 0 {
+        let b = line[start - 1];
+        if is_word(b) || (joins_numbers(b) && start >= 2 && line[start - 2].is_ascii_digit()) {
+            return None;
+        }
+    }
+    if let Some(&a) = line.get(end) {
+        if is_word(a) || (joins_numbers(a) && line.get(end + 1).is_some_and(u8::is_ascii_digit)) {
+            return None;
+        }
+    }
+    let code = line[start..end]
+        .iter()
+        .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
+    in_code_space(code).then_some(code)
+}
+
+fn is_path_segment(line: &[u8], start: usize, end: usize) -> bool {
+    let slash = |b: &u8| matches!(b, b'/' | b'\\');
+    (start > 0 && slash(&line[start - 1])) || line.get(end).is_some_and(slash)
+}
+
+/// Rule 2: whether a unit follows the number (`rest` starts right after its last digit).
+fn unit_follows(rest: &[u8]) -> bool {
+    let skipped = rest.iter().take_while(|&&b| b == b' ' || b == b'(').count();
+    let rest = &rest[skipped..];
+    let word_len = rest
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphabetic() || b == b'%')
+        .count();
+    word_len > 0
+        && UNITS
+            .iter()
+            .any(|u| u.len() == word_len && rest[..word_len].eq_ignore_ascii_case(u.as_bytes()))
+}
+
+/// Rule 4: classifies the key in front of the number starting at `start`.
+fn key_before(line: &[u8], start: usize) -> Key {
+    let Some(key_end) = skip_separators_back(line, start) else {
+        return Key::Neutral;
+    };
+    let head = &line[..key_end];
+    if let Some(&(_, key)) = CJK_KEYS.iter().find(|(k, _)| head.ends_with(k.as_bytes())) {
+        return key;
+    }
+    let word_start = key_end
+        - head
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+            .count();
+    let word = &line[word_start..key_end];
+    match classify_word(word) {
+        // "zip code: 100001", "verification code 812345": the word before "code" decides.
+        Key::Code if word.eq_ignore_ascii_case(b"code") => {
+            let before = &line[..word_start];
+            let before = before.strip_suffix(b" ").unwrap_or(before);
+            let prev_len = before.iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
+            let prev = normalize(&before[before.len() - prev_len..]);
+            if OTHER_CODES.contains(&prev.as_str()) {
+                Key::Never
+            } else {
+                Key::Code
+            }
+        }
+        key => key,
+    }
+}
+
+/// Walks back from `start` over separators; `None` if they run on too long to belong to a key.
+fn skip_separators_back(line: &[u8], start: usize) -> Option<usize> {
+    let mut k = start;
+    while k > 0 {
+        if start - k > MAX_SEPARATOR_RUN {
+            return None;
+        }
+        if SEPARATORS.contains(&line[k - 1]) {
+            k -= 1;
+        } else if line[..k].ends_with(FULLWIDTH_COLON) || line[..k].ends_with(FULLWIDTH_EQUALS) {
+            k -= 3;
+        } else {
+            break;
+        }
+    }
+    Some(k)
+}
+
+/// Lowercase, without `_`.
+fn normalize(word: &[u8]) -> String {
+    word.iter()
+        .filter(|&&b| b != b'_')
+        .map(|b| char::from(b.to_ascii_lowercase()))
+        .collect()
+}
+
+fn classify_word(word: &[u8]) -> Key {
+    if word.is_empty() {
+        return Key::Neutral;
+    }
+    let norm = normalize(word);
+    if CODE_WORDS.contains(&norm.as_str()) {
+        return Key::Code;
+    }
+    if let Some(kind) = norm.strip_suffix("code") {
+        return if OTHER_CODES.contains(&kind) {
+            Key::Never
+        } else {
+            Key::Code
+        };
+    }
+    if NEVER_WORDS.contains(&norm.as_str()) || is_mixed_case_id(word) {
+        return Key::Never;
+    }
+    Key::Neutral
+}
+
+/// `groupId`, `groupID`, `serverMsgId`, `msg_id`, `userIds`: identifiers by their spelling.
+/// All-capital words (`INVALID`) are left to the word lists.
+fn is_mixed_case_id(word: &[u8]) -> bool {
+    let all_caps = word
+        .iter()
+        .all(|b| !b.is_ascii_alphabetic() || b.is_ascii_uppercase());
+    let stem = word
+        .strip_suffix(b"s")
+        .filter(|w| w.ends_with(b"Id") || w.ends_with(b"ID") || w.ends_with(b"_id"))
+        .unwrap_or(word);
+    !all_caps
+        && word.len() > 2
+        && (stem.ends_with(b"Id") || stem.ends_with(b"ID") || stem.ends_with(b"_id"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(line: &str) -> Vec<String> {
+        codes_in(line, Mode::Strict)
+    }
+
+    fn codes_in(line: &str, mode: Mode) -> Vec<String> {
+        let ex = Extractor::new(Catalog::builtin(), mode);
+        let mut out = Vec::new();
+        ex.line_hits(line.as_bytes(), &mut out);
+        out.iter()
+            .map(|h| {
+                if h.known {
+                    h.code.to_string()
+                } else {
+                    format!("?{}", h.code)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn code_keys() {
+        assert_eq!(codes("responseCode=801003 responseMessage=x"), ["801003"]);
+        assert_eq!(codes("responseCode：801003，responseMessage=x"), ["801003"]);
+        assert_eq!(codes("Response code= 801003"), ["801003"]);
+        assert_eq!(codes(r#"{"error": {"code": 899002, "message": "No such user"}}"#), ["899002"]);
+        assert_eq!(codes("Error Domain=jmsg_error Code=865003 \"x\""), ["865003"]);
+        assert_eq!(codes("PlatformException(871303, Invalid username., null)"), ["871303"]);
+        assert_eq!(codes("PlatformException(error, Error 863004, null, null)"), ["863004"]);
+        assert_eq!(codes("错误码：801003"), ["801003"]);
+        assert_eq!(codes("{code: 880103, message: 'user not exist'}"), ["880103"]);
+        assert_eq!(codes("errCode -> 7132006"), ["7132006"]);
+    }
+
+    #[test]
+    fn unknown_codes_need_a_code_key() {
+        assert_eq!(codes("code=812345"), ["?812345"]);
+        assert!(codes("login failed 812345").is_empty());
+        assert!(codes("code=123456").is_empty(), "outside the code space");
+    }
+
+    #[test]
+    fn neutral_context_needs_a_catalog_code_and_a_failure() {
+        assert_eq!(codes("login failed: 801004"), ["801004"]);
+        assert_eq!(codes("登录失败 801004"), ["801004"]);
+        assert!(codes("login ok: 801004").is_empty());
+    }
+
+    #[test]
+    fn decoys() {
+        assert!(codes("09:09:07.801003 error").is_empty(), "fraction");
+        assert!(codes("[7606:801004] error").is_empty(), "pid:tid");
+        assert!(codes("uid=801004 error").is_empty());
+        assert!(codes("groupID: 810001 failed").is_empty());
+        assert!(codes("msg_id=803001 failed").is_empty());
+        assert!(codes("error 0x801004").is_empty(), "hex");
+        assert!(codes("error 0.801003").is_empty(), "decimal");
+        assert!(codes("failed 1700000801004").is_empty(), "longer number");
+        assert!(codes("POST /v1/groups/810001/members failed").is_empty(), "path");
+        assert!(codes("error: wrote 803001 bytes").is_empty(), "unit");
+        assert!(codes("versionCode=801004 error").is_empty());
+        assert!(codes("zip code: 810001").is_empty());
+        assert!(codes("TIMManager login failed, code=800003").is_empty(), "other vendor");
+    }
+
+    #[test]
+    fn a_code_counts_once_per_line_and_codes_come_sorted() {
+        assert_eq!(codes("code=803008 then errorCode=803008"), ["803008"]);
+        assert_eq!(
+            codes(r#"[{"error":{"code":899011}},{"error":{"code":899002}}]"#),
+            ["899002", "899011"]
+        );
+        assert_eq!(codes("responseCode:803005 failed, groupID: 810001"), ["803005"]);
+    }
+
+    #[test]
+    fn loose_mode_ignores_context_but_not_boundaries() {
+        assert_eq!(codes_in("uid=801004", Mode::Loose), ["801004"]);
+        assert!(codes_in("09:09:07.801003", Mode::Loose).is_empty());
+        assert!(codes_in("code=812345", Mode::Loose).is_empty(), "loose counts catalog codes only");
+    }
+}
