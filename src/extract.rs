@@ -28,6 +28,7 @@
 //! A code counts once per line: [`Extractor::line_hits`] returns each code of a line once.
 
 use regex::bytes::Regex;
+use rustc_hash::FxHashSet;
 
 use crate::catalog::{Catalog, Code, in_code_space};
 
@@ -63,11 +64,11 @@ enum Key {
 /// Keys that are errors by themselves, apart from the many words ending in "code".
 /// Compared lowercase with `_` removed.
 const CODE_WORDS: &[&str] = &[
-    "error",
     "err",
     "errno",
-    "errorno",
     "errnum",
+    "error",
+    "errorno",
     "errornum",
     "errornumber",
     "platformexception",
@@ -76,21 +77,110 @@ const CODE_WORDS: &[&str] = &[
 /// Words ending in "code" that name some other kind of code (compared lowercase, `_` removed,
 /// without the trailing "code"). `zip code` written as two words is caught too.
 const OTHER_CODES: &[&str] = &[
-    "version", "zip", "post", "postal", "area", "country", "sms", "verify", "verification", "auth",
-    "invite", "invitation", "qr", "hash", "op", "key", "bar", "promo", "lang", "language", "region",
-    "city", "currency", "exit", "char", "unicode", "scan", "activation", "coupon", "captcha",
+    "activation",
+    "area",
+    "auth",
+    "bar",
+    "captcha",
+    "char",
+    "city",
+    "country",
+    "coupon",
+    "currency",
+    "exit",
+    "hash",
+    "invitation",
+    "invite",
+    "key",
+    "lang",
+    "language",
+    "op",
+    "post",
+    "postal",
+    "promo",
+    "qr",
+    "region",
+    "scan",
+    "sms",
+    "unicode",
+    "verification",
+    "verify",
+    "version",
+    "zip",
 ];
 
 /// Keys whose values are ids, counts, sizes, times or names, never error codes.
 /// Compared lowercase with `_` removed. Mixed-case words ending in `Id`/`ID`/`_id` are caught apart.
 const NEVER_WORDS: &[&str] = &[
-    "id", "ids", "uid", "gid", "pid", "tid", "mid", "cid", "sid", "rid", "userid", "groupid", "msgid",
-    "messageid", "roomid", "chatroomid", "appid", "deviceid", "requestid", "traceid", "sessionid",
-    "seq", "sequence", "count", "cnt", "num", "number", "size", "len", "length", "total", "bytes",
-    "time", "timestamp", "ts", "duration", "elapsed", "cost", "latency", "offset", "port", "version",
-    "ver", "build", "versionname", "phone", "mobile", "tel", "zip", "captcha", "user", "username",
-    "nickname", "name", "account", "target", "member", "from", "to", "room", "group", "appkey", "token",
-    "hash", "crc", "line", "freed", "allocated", "objects",
+    "account",
+    "allocated",
+    "appid",
+    "appkey",
+    "build",
+    "bytes",
+    "captcha",
+    "chatroomid",
+    "cid",
+    "cnt",
+    "cost",
+    "count",
+    "crc",
+    "deviceid",
+    "duration",
+    "elapsed",
+    "freed",
+    "from",
+    "gid",
+    "group",
+    "groupid",
+    "hash",
+    "id",
+    "ids",
+    "latency",
+    "len",
+    "length",
+    "line",
+    "member",
+    "messageid",
+    "mid",
+    "mobile",
+    "msgid",
+    "name",
+    "nickname",
+    "num",
+    "number",
+    "objects",
+    "offset",
+    "phone",
+    "pid",
+    "port",
+    "requestid",
+    "rid",
+    "room",
+    "roomid",
+    "seq",
+    "sequence",
+    "sessionid",
+    "sid",
+    "size",
+    "target",
+    "tel",
+    "tid",
+    "time",
+    "timestamp",
+    "to",
+    "token",
+    "total",
+    "traceid",
+    "ts",
+    "uid",
+    "user",
+    "userid",
+    "username",
+    "ver",
+    "version",
+    "versionname",
+    "zip",
 ];
 
 /// Chinese keys, checked before the ASCII word. Longer keys first where one ends another.
@@ -118,8 +208,8 @@ const CJK_KEYS: &[(&str, Key)] = &[
 
 /// Units that mark a number as a quantity (compared ignoring ASCII case).
 const UNITS: &[&str] = &[
-    "b", "kb", "mb", "gb", "k", "m", "ms", "s", "us", "ns", "sec", "secs", "seconds", "bytes", "byte",
-    "%", "px", "dp",
+    "b", "kb", "mb", "gb", "k", "m", "ms", "s", "us", "ns", "sec", "secs", "seconds", "bytes",
+    "byte", "%", "px", "dp",
 ];
 
 /// Separators skipped between a key and its value. Full-width `：` and `＝` are handled apart.
@@ -136,6 +226,7 @@ const FULLWIDTH_EQUALS: &[u8] = "＝".as_bytes();
 pub struct Extractor<'c> {
     catalog: &'c Catalog,
     mode: Mode,
+    words: KeyWords,
     failure: Regex,
     other_vendor: Regex,
     jmessage: Regex,
@@ -147,6 +238,7 @@ impl<'c> Extractor<'c> {
         Extractor {
             catalog,
             mode,
+            words: KeyWords::new(),
             failure: re(r"(?i)fail|error|exception|失败|错误|异常"),
             other_vendor: re(
                 r"(?i)tencent|v2tim|timmanager|tuikit|imsdk|xgpush|tpns|rongim|rongcloud|io\.rong|nimclient|netease|easemob|hyphenate|emclient|agora",
@@ -176,22 +268,18 @@ impl<'c> Extractor<'c> {
             }
             i = end;
         }
-        let found = &mut out[start..];
-        if found.len() > 1 {
-            found.sort_unstable();
-            let mut unique = start;
-            for k in start..out.len() {
-                if k == start || out[k].code != out[unique - 1].code {
-                    out[unique] = out[k];
-                    unique += 1;
-                }
-            }
-            out.truncate(unique);
-        }
+        dedup_hits(out, start);
     }
 
-    /// Judges the digit run `line[start..end]`.
-    fn judge(&self, line: &[u8], start: usize, end: usize, ctx: &mut LineContext) -> Option<Hit> {
+    /// Judges the maximal digit run `line[start..end]`. `ctx` caches facts about the line between
+    /// the runs of one line; use a fresh one for each line.
+    pub fn judge(
+        &self,
+        line: &[u8],
+        start: usize,
+        end: usize,
+        ctx: &mut LineContext,
+    ) -> Option<Hit> {
         let code = candidate(line, start, end)?;
         let known = self.catalog.contains(code);
         if self.mode == Mode::Loose {
@@ -200,32 +288,54 @@ impl<'c> Extractor<'c> {
         if is_path_segment(line, start, end) || unit_follows(&line[end..]) {
             return None;
         }
-        if *ctx
-            .other_vendor
-            .get_or_insert_with(|| self.other_vendor.is_match(line) && !self.jmessage.is_match(line))
-        {
-            return None;
-        }
-        match key_before(line, start) {
-            Key::Code => Some(Hit { code, known }),
-            Key::Never => None,
-            Key::Neutral => {
-                let failure = *ctx.failure.get_or_insert_with(|| self.failure.is_match(line));
-                (known && failure).then_some(Hit { code, known })
+        let counts = match key_before(line, start, &self.words) {
+            Key::Code => true,
+            Key::Never => false,
+            Key::Neutral => known && ctx.states_failure(line, &self.failure),
+        };
+        (counts && !ctx.is_other_vendor(line, self)).then_some(Hit { code, known })
+    }
+}
+
+/// Sorts `hits[from..]` by code and removes repeated codes: a code counts once per line.
+pub fn dedup_hits(hits: &mut Vec<Hit>, from: usize) {
+    if hits.len() - from > 1 {
+        hits[from..].sort_unstable();
+        let mut unique = from + 1;
+        for k in from + 1..hits.len() {
+            if hits[k].code != hits[unique - 1].code {
+                hits[unique] = hits[k];
+                unique += 1;
             }
         }
+        hits.truncate(unique);
     }
 }
 
 /// Facts about a line, computed at most once and only when a number needs them.
-#[derive(Default)]
-struct LineContext {
+#[derive(Debug, Default)]
+pub struct LineContext {
     failure: Option<bool>,
     other_vendor: Option<bool>,
 }
 
-/// Rule 1: the number if `line[start..end]` (a maximal run of digits) is a candidate.
-fn candidate(line: &[u8], start: usize, end: usize) -> Option<Code> {
+impl LineContext {
+    fn states_failure(&mut self, line: &[u8], failure: &Regex) -> bool {
+        *self.failure.get_or_insert_with(|| failure.is_match(line))
+    }
+
+    /// Rule 3: the line names another vendor's SDK and not JMessage.
+    fn is_other_vendor(&mut self, line: &[u8], ex: &Extractor<'_>) -> bool {
+        *self
+            .other_vendor
+            .get_or_insert_with(|| ex.other_vendor.is_match(line) && !ex.jmessage.is_match(line))
+    }
+}
+
+/// Rule 1: the number if `line[start..end]` (a maximal run of digits) is a candidate. The bytes
+/// around the run decide, so this gives the same answer on a whole chunk as on the line alone.
+#[inline]
+pub fn candidate(line: &[u8], start: usize, end: usize) -> Option<Code> {
     let len = end - start;
     if len != 6 && len != 7 {
         return None;
@@ -269,13 +379,15 @@ fn unit_follows(rest: &[u8]) -> bool {
 }
 
 /// Rule 4: classifies the key in front of the number starting at `start`.
-fn key_before(line: &[u8], start: usize) -> Key {
+fn key_before(line: &[u8], start: usize, words: &KeyWords) -> Key {
     let Some(key_end) = skip_separators_back(line, start) else {
         return Key::Neutral;
     };
     let head = &line[..key_end];
-    if let Some(&(_, key)) = CJK_KEYS.iter().find(|(k, _)| head.ends_with(k.as_bytes())) {
-        return key;
+    if head.last().is_some_and(|b| !b.is_ascii()) {
+        if let Some(&(_, key)) = CJK_KEYS.iter().find(|(k, _)| head.ends_with(k.as_bytes())) {
+            return key;
+        }
     }
     let word_start = key_end
         - head
@@ -284,14 +396,18 @@ fn key_before(line: &[u8], start: usize) -> Key {
             .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
             .count();
     let word = &line[word_start..key_end];
-    match classify_word(word) {
+    match words.classify(word) {
         // "zip code: 100001", "verification code 812345": the word before "code" decides.
         Key::Code if word.eq_ignore_ascii_case(b"code") => {
             let before = &line[..word_start];
             let before = before.strip_suffix(b" ").unwrap_or(before);
-            let prev_len = before.iter().rev().take_while(|b| b.is_ascii_alphabetic()).count();
-            let prev = normalize(&before[before.len() - prev_len..]);
-            if OTHER_CODES.contains(&prev.as_str()) {
+            let prev_len = before
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .count();
+            let prev = Normalized::new(&before[before.len() - prev_len..]);
+            if words.other_codes.contains(prev.as_str()) {
                 Key::Never
             } else {
                 Key::Code
@@ -319,33 +435,74 @@ fn skip_separators_back(line: &[u8], start: usize) -> Option<usize> {
     Some(k)
 }
 
-/// Lowercase, without `_`.
-fn normalize(word: &[u8]) -> String {
-    word.iter()
-        .filter(|&&b| b != b'_')
-        .map(|b| char::from(b.to_ascii_lowercase()))
-        .collect()
+/// A key word lowercased and without `_`, kept on the stack: this runs for every candidate number.
+struct Normalized {
+    buf: [u8; NORMALIZED_MAX],
+    len: usize,
 }
 
-fn classify_word(word: &[u8]) -> Key {
-    if word.is_empty() {
-        return Key::Neutral;
-    }
-    let norm = normalize(word);
-    if CODE_WORDS.contains(&norm.as_str()) {
-        return Key::Code;
-    }
-    if let Some(kind) = norm.strip_suffix("code") {
-        return if OTHER_CODES.contains(&kind) {
-            Key::Never
-        } else {
-            Key::Code
+/// Words are compared by at most their last this many bytes; no listed word is longer.
+const NORMALIZED_MAX: usize = 40;
+
+impl Normalized {
+    fn new(word: &[u8]) -> Normalized {
+        let tail = &word[word.len().saturating_sub(NORMALIZED_MAX)..];
+        let mut n = Normalized {
+            buf: [0; NORMALIZED_MAX],
+            len: 0,
         };
+        for &b in tail.iter().filter(|&&b| b != b'_') {
+            n.buf[n.len] = b.to_ascii_lowercase();
+            n.len += 1;
+        }
+        n
     }
-    if NEVER_WORDS.contains(&norm.as_str()) || is_mixed_case_id(word) {
-        return Key::Never;
+
+    fn as_str(&self) -> &str {
+        // Key words are ASCII letters, digits and `_` only.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
     }
-    Key::Neutral
+}
+
+/// The word lists as hash sets: every candidate number looks its key up, so this is on the hot path.
+#[derive(Debug, Clone)]
+struct KeyWords {
+    code: FxHashSet<&'static str>,
+    other_codes: FxHashSet<&'static str>,
+    never: FxHashSet<&'static str>,
+}
+
+impl KeyWords {
+    fn new() -> KeyWords {
+        let set = |words: &[&'static str]| words.iter().copied().collect();
+        KeyWords {
+            code: set(CODE_WORDS),
+            other_codes: set(OTHER_CODES),
+            never: set(NEVER_WORDS),
+        }
+    }
+
+    fn classify(&self, word: &[u8]) -> Key {
+        if word.is_empty() {
+            return Key::Neutral;
+        }
+        let norm = Normalized::new(word);
+        let norm = norm.as_str();
+        if self.code.contains(norm) {
+            return Key::Code;
+        }
+        if let Some(kind) = norm.strip_suffix("code") {
+            return if self.other_codes.contains(kind) {
+                Key::Never
+            } else {
+                Key::Code
+            };
+        }
+        if self.never.contains(norm) || is_mixed_case_id(word) {
+            return Key::Never;
+        }
+        Key::Neutral
+    }
 }
 
 /// `groupId`, `groupID`, `serverMsgId`, `msg_id`, `userIds`: identifiers by their spelling.
@@ -387,16 +544,41 @@ mod tests {
     }
 
     #[test]
+    fn word_lists_are_normalized_and_unique() {
+        for list in [CODE_WORDS, OTHER_CODES, NEVER_WORDS] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "sorted and unique: {list:?}");
+            for w in list {
+                assert_eq!(Normalized::new(w.as_bytes()).as_str(), *w, "{w} is normalized");
+            }
+        }
+    }
+
+    #[test]
     fn code_keys() {
         assert_eq!(codes("responseCode=801003 responseMessage=x"), ["801003"]);
         assert_eq!(codes("responseCode：801003，responseMessage=x"), ["801003"]);
         assert_eq!(codes("Response code= 801003"), ["801003"]);
-        assert_eq!(codes(r#"{"error": {"code": 899002, "message": "No such user"}}"#), ["899002"]);
-        assert_eq!(codes("Error Domain=jmsg_error Code=865003 \"x\""), ["865003"]);
-        assert_eq!(codes("PlatformException(871303, Invalid username., null)"), ["871303"]);
-        assert_eq!(codes("PlatformException(error, Error 863004, null, null)"), ["863004"]);
+        assert_eq!(
+            codes(r#"{"error": {"code": 899002, "message": "No such user"}}"#),
+            ["899002"]
+        );
+        assert_eq!(
+            codes("Error Domain=jmsg_error Code=865003 \"x\""),
+            ["865003"]
+        );
+        assert_eq!(
+            codes("PlatformException(871303, Invalid username., null)"),
+            ["871303"]
+        );
+        assert_eq!(
+            codes("PlatformException(error, Error 863004, null, null)"),
+            ["863004"]
+        );
         assert_eq!(codes("错误码：801003"), ["801003"]);
-        assert_eq!(codes("{code: 880103, message: 'user not exist'}"), ["880103"]);
+        assert_eq!(
+            codes("{code: 880103, message: 'user not exist'}"),
+            ["880103"]
+        );
         assert_eq!(codes("errCode -> 7132006"), ["7132006"]);
     }
 
@@ -424,11 +606,17 @@ mod tests {
         assert!(codes("error 0x801004").is_empty(), "hex");
         assert!(codes("error 0.801003").is_empty(), "decimal");
         assert!(codes("failed 1700000801004").is_empty(), "longer number");
-        assert!(codes("POST /v1/groups/810001/members failed").is_empty(), "path");
+        assert!(
+            codes("POST /v1/groups/810001/members failed").is_empty(),
+            "path"
+        );
         assert!(codes("error: wrote 803001 bytes").is_empty(), "unit");
         assert!(codes("versionCode=801004 error").is_empty());
         assert!(codes("zip code: 810001").is_empty());
-        assert!(codes("TIMManager login failed, code=800003").is_empty(), "other vendor");
+        assert!(
+            codes("TIMManager login failed, code=800003").is_empty(),
+            "other vendor"
+        );
     }
 
     #[test]
@@ -438,13 +626,19 @@ mod tests {
             codes(r#"[{"error":{"code":899011}},{"error":{"code":899002}}]"#),
             ["899002", "899011"]
         );
-        assert_eq!(codes("responseCode:803005 failed, groupID: 810001"), ["803005"]);
+        assert_eq!(
+            codes("responseCode:803005 failed, groupID: 810001"),
+            ["803005"]
+        );
     }
 
     #[test]
     fn loose_mode_ignores_context_but_not_boundaries() {
         assert_eq!(codes_in("uid=801004", Mode::Loose), ["801004"]);
         assert!(codes_in("09:09:07.801003", Mode::Loose).is_empty());
-        assert!(codes_in("code=812345", Mode::Loose).is_empty(), "loose counts catalog codes only");
+        assert!(
+            codes_in("code=812345", Mode::Loose).is_empty(),
+            "loose counts catalog codes only"
+        );
     }
 }

@@ -1,1 +1,171 @@
-fn main() {}
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+
+use jmlog::analyze::{ScanSettings, analyze};
+use jmlog::catalog::{Catalog, Code, Entry, Module};
+use jmlog::cli::{
+    AnalyzeArgs, Cli, CodesArgs, CodesFormat, Command, ExplainArgs, ExplainFormat, LangChoice,
+    ReportFormat,
+};
+use jmlog::config;
+use jmlog::exit::Outcome;
+use jmlog::extract::Mode;
+use jmlog::pipeline::DEFAULT_CHUNK_SIZE;
+use jmlog::render::terminal::sanitize;
+use jmlog::render::text::TextOptions;
+use jmlog::render::{self, Look, catalog::Lang};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(outcome) => outcome.into(),
+        // `jmlog … | head`: the reader went away, which is not a failure of jmlog.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("jmlog: {err:#}");
+            Outcome::Trouble.into()
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let look = config::look(cli.color);
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let outcome = match cli.command {
+        Command::Analyze(args) => run_analyze(args, look, &mut out)?,
+        Command::Explain(args) => run_explain(args, look, &mut out)?,
+        Command::Codes(args) => run_codes(args, look, &mut out)?,
+        Command::Synth(args) => {
+            jmlog::synth::write_logs(&mut out, args.bytes, args.seed)?;
+            Outcome::Success
+        }
+    };
+    out.flush()?;
+    Ok(outcome)
+}
+
+fn run_analyze(args: AnalyzeArgs, look: Look, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let settings = ScanSettings {
+        mode: if args.loose {
+            Mode::Loose
+        } else {
+            Mode::Strict
+        },
+        threads: config::threads(args.threads),
+        chunk_size: args.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE),
+    };
+    let report = analyze(&args.paths, &settings)?;
+    let mut outcome = Outcome::Success;
+    for input in report.failed_inputs() {
+        let reason = input.error.as_deref().unwrap_or_default();
+        eprintln!("jmlog: {}: {reason}", sanitize(&input.path, 400));
+        outcome = Outcome::Trouble;
+    }
+    match args.format {
+        ReportFormat::Text => {
+            let opts = TextOptions {
+                look,
+                top: args.top,
+            };
+            render::text::render(&report, opts, out)?
+        }
+        ReportFormat::Json => render::json::render(&report, out)?,
+    }
+    Ok(outcome)
+}
+
+fn run_explain(args: ExplainArgs, look: Look, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let catalog = Catalog::builtin();
+    let mut found: Vec<&Entry> = Vec::new();
+    let mut problems = Vec::new();
+    for arg in &args.codes {
+        match parse_code(arg) {
+            Ok(code) => match catalog.get(code) {
+                Some(entry) => found.push(entry),
+                None => problems.push(unknown_code_message(catalog, code)),
+            },
+            Err(message) => problems.push(message),
+        }
+    }
+    let lang = match args.lang {
+        LangChoice::En => Lang::En,
+        LangChoice::Zh => Lang::Zh,
+    };
+    match args.format {
+        ExplainFormat::Text => render::catalog::explain(&found, lang, look, out)?,
+        ExplainFormat::Json => render::catalog::json(&found, out)?,
+    }
+    out.flush()?;
+    for problem in &problems {
+        eprintln!("jmlog: {problem}");
+    }
+    Ok(if problems.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::Trouble
+    })
+}
+
+/// A code as the user typed it: six or seven digits.
+fn parse_code(arg: &str) -> Result<Code, String> {
+    let trimmed = arg.trim();
+    if (6..=7).contains(&trimmed.len()) && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(trimmed.parse().expect("six or seven digits fit"))
+    } else {
+        Err(format!(
+            "'{}' is not an error code: JMessage codes are six or seven digits, like 801004",
+            sanitize(arg, 40)
+        ))
+    }
+}
+
+fn unknown_code_message(catalog: &Catalog, code: Code) -> String {
+    let block = code / 1000;
+    let nearby: Vec<String> = catalog
+        .entries()
+        .iter()
+        .filter(|e| e.code / 1000 == block)
+        .map(|e| e.code.to_string())
+        .collect();
+    let mut message = format!("{code} is not a JMessage error code jmlog knows");
+    if nearby.is_empty() {
+        message.push_str(" ('jmlog codes' lists them all)");
+    } else {
+        message.push_str(&format!("; known codes nearby: {}", nearby.join(", ")));
+    }
+    message
+}
+
+fn run_codes(args: CodesArgs, look: Look, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let module: Option<Module> = match &args.module {
+        Some(name) => Some(
+            name.parse()
+                .map_err(anyhow::Error::msg)
+                .context("--module")?,
+        ),
+        None => None,
+    };
+    let entries: Vec<&Entry> = Catalog::builtin()
+        .entries()
+        .iter()
+        .filter(|e| module.is_none_or(|m| e.module == m))
+        .collect();
+    match args.format {
+        CodesFormat::Text => render::catalog::table(&entries, look, out)?,
+        CodesFormat::Json => render::catalog::json(&entries, out)?,
+        CodesFormat::Csv => render::catalog::csv(&entries, out)?,
+    }
+    Ok(Outcome::Success)
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

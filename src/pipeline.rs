@@ -91,7 +91,12 @@ pub fn scan_reader<R: Read>(
                 last_byte = Some(b);
             }
             if !buf.is_empty() {
-                let (seq, ex, free, done) = (chunks, Arc::clone(extractor), free_tx.clone(), done_tx.clone());
+                let (seq, ex, free, done) = (
+                    chunks,
+                    Arc::clone(extractor),
+                    free_tx.clone(),
+                    done_tx.clone(),
+                );
                 chunks += 1;
                 scope.spawn(move |_| {
                     let mut tally = Tally::default();
@@ -129,7 +134,10 @@ mod tests {
     use crate::extract::Mode;
 
     fn pool(threads: usize) -> ThreadPool {
-        rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap()
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //! starts with 7 or 8. The scanner walks the chunk 64 bytes at a time and turns each block into two
 //! bit masks, one bit per byte: which bytes are ASCII digits and which are newlines. A run of six
 //! digits ending at byte `i` is then `d & d<<1 & … & d<<5` (with the previous block's bits carried in),
-//! so a block without such a run costs a handful of instructions. Only for a run of the right length
-//! and first digit does the scanner find the line around it (with memchr), give the whole line to the
-//! [`Extractor`], and resume after that line. Newlines are counted from the same masks, so line numbers
-//! cost no second pass.
+//! so a block without such a run costs a handful of instructions. Only a run of the right length and
+//! first digit that stands alone (rule 1 of the extractor, which needs only the bytes around the run)
+//! makes the scanner find the line around it (with memchr, once per line) and ask the [`Extractor`]
+//! to judge it there. Newlines are counted from the same masks, so line numbers cost no second pass.
 //!
 //! The masks are computed with SSE2 on x86-64 (always present there) and with plain code elsewhere;
 //! a test checks that both agree. No crate offers "digit and newline bitmasks of a block", which is
@@ -15,7 +15,7 @@
 
 use memchr::{memchr, memrchr};
 
-use crate::extract::{Extractor, Hit};
+use crate::extract::{Extractor, Hit, LineContext, candidate, dedup_hits};
 use crate::tally::Tally;
 
 const BLOCK: usize = 64;
@@ -24,7 +24,7 @@ const BLOCK: usize = 64;
 /// of the input), into `tally`. Adds the chunk's bytes and its newline count to the tally; a last line
 /// without a newline is the caller's to count, since only the caller knows where the input ends.
 pub fn scan_chunk(chunk: &[u8], extractor: &Extractor<'_>, tally: &mut Tally) {
-    let mut hits: Vec<Hit> = Vec::new();
+    let mut line = CurrentLine::default();
     let mut pos = 0;
     // Newlines in chunk[..pos].
     let mut newlines_before = 0u64;
@@ -32,7 +32,7 @@ pub fn scan_chunk(chunk: &[u8], extractor: &Extractor<'_>, tally: &mut Tally) {
     let mut prev_digits = 0u64;
     let mut prev_ends = 0u64;
 
-    'blocks: while pos < chunk.len() {
+    while pos < chunk.len() {
         let (digits, newlines) = block_masks(chunk, pos);
         // Bit i: the six bytes ending at pos+i are all digits.
         let mut ends = digits;
@@ -44,44 +44,95 @@ pub fn scan_chunk(chunk: &[u8], extractor: &Extractor<'_>, tally: &mut Tally) {
         while sixth != 0 {
             let i = sixth.trailing_zeros() as usize;
             sixth &= sixth - 1;
-            let run_start = pos + i - 5;
-            if !may_be_code(&chunk[run_start..]) {
+            let start = pos + i - 5;
+            let Some(end) = code_shaped_run(chunk, start) else {
+                continue;
+            };
+            if candidate(chunk, start, end).is_none() {
                 continue;
             }
-            let line_index = newlines_before + u64::from((newlines & ((1u64 << i) - 1)).count_ones());
-            let line_start = memrchr(b'\n', &chunk[..run_start]).map_or(0, |p| p + 1);
-            let line_end = memchr(b'\n', &chunk[run_start..]).map_or(chunk.len(), |p| run_start + p);
-            let line = &chunk[line_start..line_end];
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            hits.clear();
-            extractor.line_hits(line, &mut hits);
-            tally.record(line_index, line, &hits);
-            // Resume after this line: the rest of its numbers were judged by the extractor.
-            pos = line_end + 1;
-            newlines_before = line_index + u64::from(line_end < chunk.len());
-            prev_digits = 0;
-            prev_ends = 0;
-            continue 'blocks;
+            let index = newlines_before + u64::from((newlines & ((1u64 << i) - 1)).count_ones());
+            line.enter(chunk, index, start, tally);
+            if let Some(hit) = extractor.judge(
+                line.text(chunk),
+                start - line.start,
+                end - line.start,
+                &mut line.context,
+            ) {
+                line.hits.push(hit);
+            }
         }
         newlines_before += u64::from(newlines.count_ones());
         prev_digits = digits;
         prev_ends = ends;
         pos += BLOCK;
     }
+    line.finish(chunk, tally);
     tally.bytes += chunk.len() as u64;
     tally.lines += newlines_before;
 }
 
-/// Whether the digit run at the start of `run` (at least six digits long) has the length and first
-/// digit of a JMessage code: six digits starting with 7 or 8, or seven starting with 7.
+/// The line the scanner is judging candidates on: found once, on its first candidate, and recorded
+/// when the scanner moves on, so that a code counts once per line.
+#[derive(Default)]
+struct CurrentLine {
+    /// Zero-based index within the chunk; `None` before the first candidate.
+    index: Option<u64>,
+    start: usize,
+    end: usize,
+    context: LineContext,
+    hits: Vec<Hit>,
+}
+
+impl CurrentLine {
+    /// Makes the line with `index`, which holds the byte at `at`, the current one.
+    #[inline]
+    fn enter(&mut self, chunk: &[u8], index: u64, at: usize, tally: &mut Tally) {
+        if self.index == Some(index) {
+            return;
+        }
+        self.finish(chunk, tally);
+        self.index = Some(index);
+        self.start = memrchr(b'\n', &chunk[..at]).map_or(0, |p| p + 1);
+        self.end = memchr(b'\n', &chunk[at..]).map_or(chunk.len(), |p| at + p);
+        if self.end > self.start && chunk[self.end - 1] == b'\r' {
+            self.end -= 1;
+        }
+        self.context = LineContext::default();
+    }
+
+    fn text<'a>(&self, chunk: &'a [u8]) -> &'a [u8] {
+        &chunk[self.start..self.end]
+    }
+
+    /// Records the current line's codes, if any.
+    fn finish(&mut self, chunk: &[u8], tally: &mut Tally) {
+        if let Some(index) = self.index {
+            if !self.hits.is_empty() {
+                dedup_hits(&mut self.hits, 0);
+                tally.record(index, self.text(chunk), &self.hits);
+                self.hits.clear();
+            }
+        }
+    }
+}
+
+/// The end of the digit run starting at `start` (at least six digits long) if it has the length and
+/// first digit of a JMessage code: six digits starting with 7 or 8, or seven starting with 7.
 #[inline]
-fn may_be_code(run: &[u8]) -> bool {
-    let len = run.iter().take(8).take_while(|b| b.is_ascii_digit()).count();
-    match len {
+fn code_shaped_run(chunk: &[u8], start: usize) -> Option<usize> {
+    let run = &chunk[start..];
+    let len = run
+        .iter()
+        .take(8)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    let shaped = match len {
         6 => matches!(run[0], b'7' | b'8'),
         7 => run[0] == b'7',
         _ => false,
-    }
+    };
+    shaped.then_some(start + len)
 }
 
 /// The digit and newline masks of the 64 bytes at `pos`; past the end of `chunk` the bytes count as
@@ -200,10 +251,10 @@ mod tests {
 
     #[test]
     fn long_digit_runs_and_other_first_digits_are_skipped() {
-        assert!(!may_be_code(b"1700000000000"));
-        assert!(!may_be_code(b"123456 "));
-        assert!(may_be_code(b"801004 "));
-        assert!(may_be_code(b"7132006,"));
-        assert!(!may_be_code(b"8132006,"));
+        assert_eq!(code_shaped_run(b"1700000000000", 0), None);
+        assert_eq!(code_shaped_run(b"123456 ", 0), None);
+        assert_eq!(code_shaped_run(b"x801004 ", 1), Some(7));
+        assert_eq!(code_shaped_run(b"7132006,", 0), Some(7));
+        assert_eq!(code_shaped_run(b"8132006,", 0), None);
     }
 }

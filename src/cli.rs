@@ -1,0 +1,147 @@
+//! The command line, as clap parses it. Nothing here decides anything: [`crate::config`] resolves
+//! these raw arguments, together with the environment and the terminal, into the settings a run uses.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Finds JMessage (JiGuang IM) error codes in logs, says what they mean, and reports them per module.
+#[derive(Debug, Parser)]
+#[command(name = "jmlog", version, propagate_version = true)]
+#[command(
+    after_help = "Exit codes: 0 the command completed (whatever it found); 1 a CI gate tripped; \
+2 a usage error, an unknown code, or an input that could not be read (the other inputs are still \
+scanned and reported)."
+)]
+pub struct Cli {
+    /// When to colour the output. NO_COLOR in the environment turns colour off unless this is `always`.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan logs for JMessage error codes and report them per module, with meanings and examples.
+    Analyze(AnalyzeArgs),
+    /// Say everything jmlog knows about one or more error codes.
+    Explain(ExplainArgs),
+    /// List the built-in catalog of error codes.
+    Codes(CodesArgs),
+    /// Write deterministic synthetic logs to stdout, for benchmarks.
+    #[command(hide = true)]
+    Synth(SynthArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Log files to scan.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    /// Count every catalog code that stands alone, whatever its context (noisier: uids and counts
+    /// that happen to equal a code are counted too).
+    #[arg(long)]
+    pub loose: bool,
+
+    /// Scanning threads [default: the number of CPUs].
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+
+    /// How many codes the text report lists in "Top codes" and "Examples"; 0 lists all.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+
+    /// Bytes per parallel chunk (tuning and testing; results do not depend on it).
+    #[arg(long, value_name = "BYTES", hide = true)]
+    pub chunk_size: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Error codes, e.g. 801004 7132006.
+    #[arg(value_name = "CODE", required = true)]
+    pub codes: Vec<String>,
+
+    /// Which language leads: the English meaning, or the official Chinese description.
+    #[arg(long, value_enum, default_value_t = LangChoice::En)]
+    pub lang: LangChoice,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CodesArgs {
+    /// Only codes of this module (login, auth, account, messaging, groups, blacklist, do-not-disturb,
+    /// friends, chatroom, media, audio-video, push, network, sdk, system).
+    #[arg(short, long, value_name = "MODULE")]
+    pub module: Option<String>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = CodesFormat::Text)]
+    pub format: CodesFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// About how many bytes to write (whole lines).
+    #[arg(long, value_name = "BYTES")]
+    pub bytes: u64,
+
+    /// The seed; the same seed gives the same logs.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A report for people.
+    Text,
+    /// The versioned JSON report (schema in the README).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CodesFormat {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangChoice {
+    En,
+    Zh,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,70 @@
+//! Output formats. Each renderer takes the computed [`Report`](crate::report::Report) (or catalog
+//! entries) and a writer, and only formats: nothing here counts or sorts.
+
+pub mod catalog;
+pub mod json;
+pub mod terminal;
+pub mod text;
+
+use anstyle::{AnsiColor, Effects, Style};
+use std::io::{self, Write};
+
+use comfy_table::{ContentArrangement, Table, presets};
+
+/// How text output looks: decided once from the flags, `NO_COLOR` and the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Look {
+    /// Whether to write ANSI colours.
+    pub color: bool,
+    /// The terminal's width in columns, when writing to a terminal.
+    pub width: Option<u16>,
+}
+
+impl Look {
+    /// Plain text of unlimited width: for files, pipes and tests.
+    pub const PLAIN: Look = Look {
+        color: false,
+        width: None,
+    };
+
+    /// `text` in `style` when colour is on, as is otherwise.
+    pub fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+pub(crate) const HEADING: Style = Style::new().effects(Effects::BOLD);
+pub(crate) const CODE: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
+pub(crate) const DIM: Style = Style::new().effects(Effects::DIMMED);
+pub(crate) const WARN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
+pub(crate) const ERROR: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+
+/// A borderless table, wrapped to the terminal width when there is one.
+pub(crate) fn new_table(look: Look, header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table.load_preset(presets::NOTHING);
+    // Headers stay unstyled: the table measures escape sequences as text.
+    table.set_header(header.to_vec());
+    match look.width {
+        Some(w) => {
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+            table.set_width(w);
+        }
+        None => {
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
+    }
+    table
+}
+
+/// Writes a table without the padding comfy-table leaves at the end of each line.
+pub(crate) fn write_table(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    for line in table.lines() {
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}

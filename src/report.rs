@@ -1,0 +1,240 @@
+//! The report: everything an output format shows, computed once from the scans of all inputs.
+//!
+//! Renderers only format; every derived number (shares, module totals, ordering) is computed here.
+//! The serialized form of [`Report`] is jmlog's JSON schema (see the README); its field names are a
+//! contract with scripts, so changing them means bumping [`SCHEMA`].
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::{Catalog, Code, Module};
+use crate::pipeline::Scanned;
+use crate::tally::CodeTally;
+
+/// The JSON schema identifier, bumped on any incompatible change.
+pub const SCHEMA: &str = "jmlog.report/1";
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    /// `strict` or `loose`, the rules the codes were found with.
+    pub mode: String,
+    pub totals: Totals,
+    /// Modules with at least one code, most frequent first.
+    pub modules: Vec<ModuleRow>,
+    /// Known codes, most frequent first (ties by code).
+    pub codes: Vec<CodeRow>,
+    /// Numbers in an explicit code context that the catalog does not know, most frequent first.
+    pub unknown_codes: Vec<UnknownRow>,
+    /// Every input in the order given, with its problem if it could not be read to the end.
+    pub inputs: Vec<InputRow>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Inputs read (including those that failed part-way).
+    pub files: u64,
+    pub bytes: u64,
+    pub lines: u64,
+    /// Lines that hold at least one code, known or unknown.
+    pub code_lines: u64,
+    /// Occurrences of known codes (a code counts once per line).
+    pub codes: u64,
+    /// Occurrences of unknown codes.
+    pub unknown_codes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleRow {
+    pub module: Module,
+    pub count: u64,
+    /// Fraction of all known-code occurrences, 0 to 1.
+    pub share: f64,
+    /// Distinct codes seen in the module.
+    pub distinct: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CodeRow {
+    pub code: Code,
+    pub count: u64,
+    /// Fraction of all known-code occurrences, 0 to 1.
+    pub share: f64,
+    pub module: Module,
+    pub operation: String,
+    pub meaning: String,
+    /// The official English message (may be empty).
+    pub message: String,
+    pub example: ExampleRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnknownRow {
+    pub code: Code,
+    pub count: u64,
+    pub example: ExampleRef,
+}
+
+/// The first line a code was seen on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExampleRef {
+    pub path: String,
+    /// One-based line number.
+    pub line: u64,
+    /// The line as read (decoded lossily, cut at 1 KiB). Raw log text: escape it before display.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputRow {
+    pub path: String,
+    pub bytes: u64,
+    pub lines: u64,
+    /// Why the input could not be read, or read to the end; `null` when it was read whole.
+    pub error: Option<String>,
+}
+
+/// Collects the scans of the inputs, in order, and builds the report.
+#[derive(Debug, Default)]
+pub struct ReportBuilder {
+    totals: Totals,
+    codes: BTreeMap<Code, (u64, ExampleRef)>,
+    unknown: BTreeMap<Code, (u64, ExampleRef)>,
+    inputs: Vec<InputRow>,
+}
+
+impl ReportBuilder {
+    pub fn new() -> ReportBuilder {
+        ReportBuilder::default()
+    }
+
+    /// Adds an input that was scanned (perhaps only in part).
+    pub fn add_scanned(&mut self, path: &str, scanned: Scanned) {
+        let t = scanned.tally;
+        self.totals.files += 1;
+        self.totals.bytes += t.bytes;
+        self.totals.lines += t.lines;
+        self.totals.code_lines += t.code_lines;
+        absorb(&mut self.codes, t.codes, path);
+        absorb(&mut self.unknown, t.unknown, path);
+        self.inputs.push(InputRow {
+            path: path.to_owned(),
+            bytes: t.bytes,
+            lines: t.lines,
+            error: scanned.error.map(|e| e.to_string()),
+        });
+    }
+
+    /// Adds an input that could not be opened at all.
+    pub fn add_failed(&mut self, path: &str, error: String) {
+        self.inputs.push(InputRow {
+            path: path.to_owned(),
+            bytes: 0,
+            lines: 0,
+            error: Some(error),
+        });
+    }
+
+    pub fn build(self, catalog: &Catalog, loose: bool) -> Report {
+        let mut totals = self.totals;
+        totals.codes = self.codes.values().map(|(n, _)| n).sum();
+        totals.unknown_codes = self.unknown.values().map(|(n, _)| n).sum();
+        let share = |n: u64| {
+            if totals.codes == 0 {
+                0.0
+            } else {
+                n as f64 / totals.codes as f64
+            }
+        };
+
+        let mut codes: Vec<CodeRow> = self
+            .codes
+            .into_iter()
+            .map(|(code, (count, example))| {
+                let entry = catalog
+                    .get(code)
+                    .expect("known codes come from this catalog");
+                CodeRow {
+                    code,
+                    count,
+                    share: share(count),
+                    module: entry.module,
+                    operation: entry.operation.clone(),
+                    meaning: entry.meaning.clone(),
+                    message: entry.message.clone(),
+                    example,
+                }
+            })
+            .collect();
+        codes.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
+
+        let mut by_module: BTreeMap<Module, (u64, u64)> = BTreeMap::new();
+        for row in &codes {
+            let m = by_module.entry(row.module).or_default();
+            m.0 += row.count;
+            m.1 += 1;
+        }
+        let mut modules: Vec<ModuleRow> = by_module
+            .into_iter()
+            .map(|(module, (count, distinct))| ModuleRow {
+                module,
+                count,
+                share: share(count),
+                distinct,
+            })
+            .collect();
+        modules.sort_by(|a, b| b.count.cmp(&a.count).then(a.module.cmp(&b.module)));
+
+        let mut unknown_codes: Vec<UnknownRow> = self
+            .unknown
+            .into_iter()
+            .map(|(code, (count, example))| UnknownRow {
+                code,
+                count,
+                example,
+            })
+            .collect();
+        unknown_codes.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
+
+        Report {
+            schema: SCHEMA.to_owned(),
+            mode: if loose { "loose" } else { "strict" }.to_owned(),
+            totals,
+            modules,
+            codes,
+            unknown_codes,
+            inputs: self.inputs,
+        }
+    }
+}
+
+/// Adds one input's code tallies; the first input to show a code gives its example.
+fn absorb(
+    into: &mut BTreeMap<Code, (u64, ExampleRef)>,
+    from: BTreeMap<Code, CodeTally>,
+    path: &str,
+) {
+    for (code, t) in from {
+        into.entry(code)
+            .and_modify(|(n, _)| *n += t.count)
+            .or_insert_with(|| {
+                (
+                    t.count,
+                    ExampleRef {
+                        path: path.to_owned(),
+                        line: t.example.line_index + 1,
+                        text: t.example.text,
+                    },
+                )
+            });
+    }
+}
+
+impl Report {
+    /// Inputs that could not be read, or not to the end.
+    pub fn failed_inputs(&self) -> impl Iterator<Item = &InputRow> {
+        self.inputs.iter().filter(|i| i.error.is_some())
+    }
+}

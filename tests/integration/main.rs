@@ -1,0 +1,5 @@
+//! jmlog's integration tests: one test binary that runs the real `jmlog` executable.
+
+mod analyze;
+mod catalog;
+mod util;
