@@ -9,17 +9,19 @@
 //!    or `_`, nor one of `. : - / ,` preceded by a digit; the byte after it is not a letter, digit or
 //!    `_`, nor one of `. : - / ,` followed by a digit. This drops fractions (`07.733883`), decimals,
 //!    `pid:tid` pairs, dates, versions, hex (`0x801004`) and windows of longer numbers.
-//! 2. **Never a path segment or a quantity.** A `/` or `\` next to the number, or a unit after it
-//!    (`803001 bytes`, `810001ms` is already not a candidate) rules it out.
+//! 2. **Never a path segment, a quantity or a log prefix.** A `/` or `\` next to the number, a unit
+//!    or counted noun after it (`803001 bytes`, `801003 messages`), or a place inside a logcat line
+//!    prefix (the PID and TID columns) rules it out. So does a `#` before it (`#803001`, a colour).
 //! 3. **Other vendors.** A line that names another IM or push vendor's SDK (Tencent IM, RongCloud,
 //!    NetEase, Easemob, Agora, …) and not JMessage yields nothing: those SDKs reuse the number space.
 //! 4. **The key.** The word before the number, skipping separators (`=`, `:`, `：`, quotes, spaces,
 //!    brackets), decides:
 //!    - a *code key* (`code`, `errorCode`, `responseCode`, `Code=` of an NSError, `"code":` in JSON,
-//!      the code slot of `PlatformException(`, `Error 863004`, `错误码`, …) makes it a code: a known
+//!      the code slot of `PlatformException(`, `Error 863004`, `onError`, `错误码`, …) makes it a code: a known
 //!      one if the catalog has it, otherwise an *unknown* code, reported separately;
 //!    - an *id, count, size, time or name key* (`uid`, `groupID`, `msg_id`, `seq`, `count`, `size`,
 //!      `versionCode`, `zip code`, `用户`, …) means it is never a code;
+//!    - a function call's only argument (`getUserInfo(801003)`) is never a code;
 //!    - any other word is neutral: the number counts only if the catalog knows it and the line states
 //!      a failure (`fail`, `error`, `exception`, `失败`, `错误`, `异常`).
 //!
@@ -71,6 +73,9 @@ const CODE_WORDS: &[&str] = &[
     "errorno",
     "errornum",
     "errornumber",
+    "onerror",
+    "onfail",
+    "onfailure",
     "platformexception",
 ];
 
@@ -113,6 +118,7 @@ const OTHER_CODES: &[&str] = &[
 /// Compared lowercase with `_` removed. Mixed-case words ending in `Id`/`ID`/`_id` are caught apart.
 const NEVER_WORDS: &[&str] = &[
     "account",
+    "admin",
     "allocated",
     "appid",
     "appkey",
@@ -125,10 +131,12 @@ const NEVER_WORDS: &[&str] = &[
     "cost",
     "count",
     "crc",
+    "creator",
     "deviceid",
     "duration",
     "elapsed",
     "freed",
+    "friend",
     "from",
     "gid",
     "group",
@@ -151,13 +159,18 @@ const NEVER_WORDS: &[&str] = &[
     "number",
     "objects",
     "offset",
+    "operator",
+    "owner",
+    "peer",
     "phone",
     "pid",
     "port",
+    "receiver",
     "requestid",
     "rid",
     "room",
     "roomid",
+    "sender",
     "seq",
     "sequence",
     "sessionid",
@@ -185,6 +198,8 @@ const NEVER_WORDS: &[&str] = &[
 
 /// Chinese keys, checked before the ASCII word. Longer keys first where one ends another.
 const CJK_KEYS: &[(&str, Key)] = &[
+    ("错误码为", Key::Code),
+    ("错误码是", Key::Code),
     ("错误代码", Key::Code),
     ("错误码", Key::Code),
     ("错误号", Key::Code),
@@ -207,13 +222,15 @@ const CJK_KEYS: &[(&str, Key)] = &[
 ];
 
 /// Units that mark a number as a quantity (compared ignoring ASCII case).
+/// Counted nouns are included: `801003 messages pending` is a count.
 const UNITS: &[&str] = &[
     "b", "kb", "mb", "gb", "k", "m", "ms", "s", "us", "ns", "sec", "secs", "seconds", "bytes",
-    "byte", "%", "px", "dp",
+    "byte", "%", "px", "dp", "rows", "items", "messages", "msgs", "users", "members", "records",
+    "entries", "objects", "times", "files", "groups", "conversations", "requests",
 ];
 
 /// Separators skipped between a key and its value. Full-width `：` and `＝` are handled apart.
-const SEPARATORS: &[u8] = b" \t\"'`=:([{>-#";
+const SEPARATORS: &[u8] = b" \t\"'`=:([{>-";
 
 /// How far back from a number its key may start (separators only).
 const MAX_SEPARATOR_RUN: usize = 16;
@@ -230,7 +247,17 @@ pub struct Extractor<'c> {
     failure: Regex,
     other_vendor: Regex,
     jmessage: Regex,
+    prefix: Regex,
 }
+
+/// The line prefixes of Android logcat layouts, whose PIDs and TIDs are never codes: threadtime
+/// (`MM-DD HH:MM:SS.mmm  PID  TID L `, optionally with a uid column), brief and time
+/// (`L/TAG( PID)`), and Android Studio (`YYYY-MM-DD HH:MM:SS.mmm PID-TID/package `).
+const LOG_PREFIX: &str = r"(?x)^(?:
+    \d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+\s+(?:\w+\s+)?\d+\s+\d+\s+[VDIWEFA]\s
+  | (?:\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+\s+)?[VDIWEFA]/[^(:\n]{0,120}\(\s*\d+\)
+  | \d{4}-\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+\s+\d+-\d+/\S*\s
+)";
 
 impl<'c> Extractor<'c> {
     pub fn new(catalog: &'c Catalog, mode: Mode) -> Extractor<'c> {
@@ -241,9 +268,10 @@ impl<'c> Extractor<'c> {
             words: KeyWords::new(),
             failure: re(r"(?i)fail|error|exception|失败|错误|异常"),
             other_vendor: re(
-                r"(?i)tencent|v2tim|timmanager|tuikit|imsdk|xgpush|tpns|rongim|rongcloud|io\.rong|nimclient|netease|easemob|hyphenate|emclient|agora",
+                r"(?i)\b(?:tencent|v2tim\w*|timmanager|tuikit\w*|imsdk|xgpush\w*|tpns|rongim\w*|rongcloud|io\.rong|nimclient|netease|easemob|hyphenate|emclient|agora\w*)\b",
             ),
             jmessage: re(r"(?i)jmessage|jiguang|jmsg"),
+            prefix: re(LOG_PREFIX),
         }
     }
 
@@ -285,7 +313,10 @@ impl<'c> Extractor<'c> {
         if self.mode == Mode::Loose {
             return known.then_some(Hit { code, known });
         }
-        if is_path_segment(line, start, end) || unit_follows(&line[end..]) {
+        if is_path_segment(line, start, end)
+            || unit_follows(&line[end..])
+            || start < ctx.body_start(line, &self.prefix)
+        {
             return None;
         }
         let counts = match key_before(line, start, &self.words) {
@@ -317,9 +348,17 @@ pub fn dedup_hits(hits: &mut Vec<Hit>, from: usize) {
 pub struct LineContext {
     failure: Option<bool>,
     other_vendor: Option<bool>,
+    body_start: Option<usize>,
 }
 
 impl LineContext {
+    /// Where the line's message starts, after a logcat prefix.
+    fn body_start(&mut self, line: &[u8], prefix: &Regex) -> usize {
+        *self
+            .body_start
+            .get_or_insert_with(|| prefix.find(line).map_or(0, |m| m.end()))
+    }
+
     fn states_failure(&mut self, line: &[u8], failure: &Regex) -> bool {
         *self.failure.get_or_insert_with(|| failure.is_match(line))
     }
@@ -340,7 +379,8 @@ pub fn candidate(line: &[u8], start: usize, end: usize) -> Option<Code> {
     if len != 6 && len != 7 {
         return None;
     }
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    // `#` marks hex colours and ordinals (`#803001`, `Job #803009`), never codes.
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'#';
     let joins_numbers = |b: u8| matches!(b, b'.' | b':' | b'-' | b'/' | b',');
     if start > 0 {
         let b = line[start - 1];
@@ -412,6 +452,11 @@ fn key_before(line: &[u8], start: usize, words: &KeyWords) -> Key {
             } else {
                 Key::Code
             }
+        }
+        // `getUserInfo(801003)`: the argument of a function call is no code, unless the function is
+        // a code key itself (`PlatformException(871303, …)`, `onError(…)`).
+        Key::Neutral if !word.is_empty() && key_end + 1 == start && line[key_end] == b'(' => {
+            Key::Never
         }
         key => key,
     }
@@ -498,7 +543,9 @@ impl KeyWords {
                 Key::Code
             };
         }
-        if self.never.contains(norm) || is_mixed_case_id(word) {
+        // juid, fromUid, targetGid: ids by their ending too.
+        let id_suffix = norm.ends_with("uid") || norm.ends_with("gid");
+        if self.never.contains(norm) || id_suffix || is_mixed_case_id(word) {
             return Key::Never;
         }
         Key::Neutral

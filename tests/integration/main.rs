@@ -2,4 +2,6 @@
 
 mod analyze;
 mod catalog;
+mod chunking;
+mod corpus;
 mod util;

@@ -1,0 +1,92 @@
+//! Parallel scanning gives the same counts as reading line by line, for any chunk size and any
+//! number of threads, including codes that straddle a chunk edge.
+
+use std::sync::Arc;
+
+use jmlog::catalog::Catalog;
+use jmlog::extract::{Extractor, Mode};
+use jmlog::pipeline::scan_reader;
+use jmlog::tally::Tally;
+use proptest::prelude::*;
+
+use crate::util::root;
+
+/// Every line of the sample logs and the corpus: real shapes, codes and decoys.
+fn material() -> Vec<String> {
+    let mut lines = Vec::new();
+    for entry in std::fs::read_dir(root().join("sample-logs")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        lines.extend(text.lines().map(str::to_owned));
+    }
+    let corpus = std::fs::read_to_string(root().join("tests/data/corpus.txt")).unwrap();
+    lines.extend(
+        corpus
+            .lines()
+            .filter_map(|l| l.split_once(" | ").map(|(_, line)| line.to_owned())),
+    );
+    lines
+}
+
+/// The reference: each line through the extractor on its own.
+fn line_by_line(text: &[u8], ex: &Extractor<'_>) -> Tally {
+    let mut tally = Tally::default();
+    let mut hits = Vec::new();
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    if !text.is_empty() {
+        for (i, line) in body.split(|&b| b == b'\n').enumerate() {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            hits.clear();
+            ex.line_hits(line, &mut hits);
+            tally.record(i as u64, line, &hits);
+            tally.lines += 1;
+        }
+    }
+    tally.bytes = text.len() as u64;
+    tally
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn any_chunk_size_and_thread_count_gives_the_same_tally(
+        picks in prop::collection::vec(any::<prop::sample::Index>(), 0..400),
+        crlf in any::<bool>(),
+        trailing_newline in any::<bool>(),
+        chunk_size in 1usize..5000,
+        threads in 1usize..5,
+    ) {
+        let material = material();
+        let eol = if crlf { "\r\n" } else { "\n" };
+        let mut text: String = picks.iter().map(|i| format!("{}{eol}", i.get(&material))).collect();
+        if !trailing_newline && !text.is_empty() {
+            text.truncate(text.len() - eol.len());
+        }
+        let ex = Arc::new(Extractor::new(Catalog::builtin(), Mode::Strict));
+        let expected = line_by_line(text.as_bytes(), &ex);
+        let got = scan_reader(text.as_bytes(), &ex, &pool(threads), chunk_size);
+        prop_assert!(got.error.is_none());
+        prop_assert_eq!(&got.tally, &expected);
+    }
+}
+
+#[test]
+fn sample_logs_give_the_same_tally_in_one_chunk_and_in_many() {
+    let ex = Arc::new(Extractor::new(Catalog::builtin(), Mode::Strict));
+    let text: String = material().join("\n");
+    let whole = scan_reader(text.as_bytes(), &ex, &pool(1), 1 << 30).tally;
+    assert!(whole.codes.len() > 50, "the material is rich in codes");
+    for chunk_size in [1, 7, 64, 65, 4096] {
+        for threads in [1, 2, 4] {
+            let parts = scan_reader(text.as_bytes(), &ex, &pool(threads), chunk_size).tally;
+            assert_eq!(parts, whole, "chunk size {chunk_size}, {threads} threads");
+        }
+    }
+}
