@@ -44,7 +44,11 @@ fn bench(c: &mut Criterion) {
             .build()
             .expect("a thread pool");
         group.bench_function(format!("pipeline, {threads} threads"), |b| {
-            b.iter(|| scan_reader(&data[..], &ex, &pool, DEFAULT_CHUNK_SIZE).tally.code_lines)
+            b.iter(|| {
+                scan_reader(&data[..], &ex, &pool, DEFAULT_CHUNK_SIZE)
+                    .tally
+                    .code_lines
+            })
         });
         if threads == cpus {
             break;

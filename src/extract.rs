@@ -224,9 +224,38 @@ const CJK_KEYS: &[(&str, Key)] = &[
 /// Units that mark a number as a quantity (compared ignoring ASCII case).
 /// Counted nouns are included: `801003 messages pending` is a count.
 const UNITS: &[&str] = &[
-    "b", "kb", "mb", "gb", "k", "m", "ms", "s", "us", "ns", "sec", "secs", "seconds", "bytes",
-    "byte", "%", "px", "dp", "rows", "items", "messages", "msgs", "users", "members", "records",
-    "entries", "objects", "times", "files", "groups", "conversations", "requests",
+    "b",
+    "kb",
+    "mb",
+    "gb",
+    "k",
+    "m",
+    "ms",
+    "s",
+    "us",
+    "ns",
+    "sec",
+    "secs",
+    "seconds",
+    "bytes",
+    "byte",
+    "%",
+    "px",
+    "dp",
+    "rows",
+    "items",
+    "messages",
+    "msgs",
+    "users",
+    "members",
+    "records",
+    "entries",
+    "objects",
+    "times",
+    "files",
+    "groups",
+    "conversations",
+    "requests",
 ];
 
 /// Separators skipped between a key and its value. Full-width `：` and `＝` are handled apart.
@@ -593,9 +622,16 @@ mod tests {
     #[test]
     fn word_lists_are_normalized_and_unique() {
         for list in [CODE_WORDS, OTHER_CODES, NEVER_WORDS] {
-            assert!(list.windows(2).all(|w| w[0] < w[1]), "sorted and unique: {list:?}");
+            assert!(
+                list.windows(2).all(|w| w[0] < w[1]),
+                "sorted and unique: {list:?}"
+            );
             for w in list {
-                assert_eq!(Normalized::new(w.as_bytes()).as_str(), *w, "{w} is normalized");
+                assert_eq!(
+                    Normalized::new(w.as_bytes()).as_str(),
+                    *w,
+                    "{w} is normalized"
+                );
             }
         }
     }

@@ -39,13 +39,22 @@ fn counts(report: &Value) -> Value {
 #[test]
 fn every_sample_log_gives_its_golden_report() {
     for name in SAMPLES {
-        let run = jmlog(["analyze", "--format", "json", &arg(&sample(&format!("{name}.log")))]);
+        let run = jmlog([
+            "analyze",
+            "--format",
+            "json",
+            &arg(&sample(&format!("{name}.log"))),
+        ]);
         run.expect_code(0);
         let golden: Value = serde_json::from_str(
             &std::fs::read_to_string(root().join(format!("tests/golden/{name}.json"))).unwrap(),
         )
         .unwrap();
-        assert_eq!(counts(&run.json()), golden, "{name}.log against tests/golden/{name}.json");
+        assert_eq!(
+            counts(&run.json()),
+            golden,
+            "{name}.log against tests/golden/{name}.json"
+        );
     }
 }
 
@@ -71,7 +80,10 @@ fn reports_over_several_inputs_add_up() {
     }
     assert_eq!(all["totals"]["lines"].as_u64().unwrap(), lines);
     assert_eq!(all["totals"]["files"].as_u64().unwrap(), 7);
-    assert_eq!(counts(&all)["codes"], serde_json::to_value(&expected).unwrap());
+    assert_eq!(
+        counts(&all)["codes"],
+        serde_json::to_value(&expected).unwrap()
+    );
     // Module rows are the sums of their codes.
     for module in all["modules"].as_array().unwrap() {
         let sum: u64 = all["codes"]
@@ -81,18 +93,35 @@ fn reports_over_several_inputs_add_up() {
             .filter(|c| c["module"] == module["module"])
             .map(|c| c["count"].as_u64().unwrap())
             .sum();
-        assert_eq!(module["count"].as_u64().unwrap(), sum, "{}", module["module"]);
+        assert_eq!(
+            module["count"].as_u64().unwrap(),
+            sum,
+            "{}",
+            module["module"]
+        );
     }
 }
 
 #[test]
 fn json_report_follows_the_schema() {
-    let run = jmlog(["analyze", "--format", "json", &arg(&sample("java-server.log"))]);
+    let run = jmlog([
+        "analyze",
+        "--format",
+        "json",
+        &arg(&sample("java-server.log")),
+    ]);
     run.expect_code(0);
     let r = run.json();
     assert_eq!(r["schema"], "jmlog.report/1");
     assert_eq!(r["mode"], "strict");
-    for key in ["files", "bytes", "lines", "code_lines", "codes", "unknown_codes"] {
+    for key in [
+        "files",
+        "bytes",
+        "lines",
+        "code_lines",
+        "codes",
+        "unknown_codes",
+    ] {
         assert!(r["totals"][key].is_u64(), "totals.{key}");
     }
     for m in r["modules"].as_array().unwrap() {
@@ -107,13 +136,24 @@ fn json_report_follows_the_schema() {
         for key in ["module", "operation", "meaning", "message"] {
             assert!(c[key].is_string(), "codes[].{key}");
         }
-        assert!(c["example"]["path"].as_str().unwrap().ends_with("java-server.log"));
+        assert!(
+            c["example"]["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("java-server.log")
+        );
         assert!(c["example"]["line"].as_u64().unwrap() >= 1);
         let text = c["example"]["text"].as_str().unwrap();
-        assert!(text.contains(&c["code"].to_string()), "the example shows the code: {text}");
+        assert!(
+            text.contains(&c["code"].to_string()),
+            "the example shows the code: {text}"
+        );
     }
     let counts: Vec<u64> = codes.iter().map(|c| c["count"].as_u64().unwrap()).collect();
-    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "most frequent first");
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "most frequent first"
+    );
     for u in r["unknown_codes"].as_array().unwrap() {
         assert!(u["code"].is_u64() && u["count"].is_u64() && u["example"]["line"].is_u64());
     }
@@ -128,23 +168,49 @@ fn example_lines_point_at_the_right_line() {
     let path = sample("rest-server.log");
     let text = std::fs::read_to_string(&path).unwrap();
     let r = jmlog(["analyze", "-f", "json", &arg(&path)]).json();
-    for c in r["codes"].as_array().unwrap().iter().chain(r["unknown_codes"].as_array().unwrap()) {
+    for c in r["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(r["unknown_codes"].as_array().unwrap())
+    {
         let line = c["example"]["line"].as_u64().unwrap() as usize;
-        assert_eq!(text.lines().nth(line - 1).unwrap(), c["example"]["text"].as_str().unwrap());
+        assert_eq!(
+            text.lines().nth(line - 1).unwrap(),
+            c["example"]["text"].as_str().unwrap()
+        );
     }
 }
 
 #[test]
 fn a_missing_input_is_named_and_the_others_are_still_reported() {
-    let run = jmlog(["analyze", "-f", "json", "missing.log", &arg(&sample("ios-console.log"))]);
+    let run = jmlog([
+        "analyze",
+        "-f",
+        "json",
+        "missing.log",
+        &arg(&sample("ios-console.log")),
+    ]);
     run.expect_code(2);
-    assert!(run.stderr().contains("jmlog: missing.log: "), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("jmlog: missing.log: "),
+        "{}",
+        run.stderr()
+    );
     assert!(run.stderr().contains("No such file"), "{}", run.stderr());
     let r = run.json();
-    assert!(!r["codes"].as_array().unwrap().is_empty(), "ios-console.log is still reported");
+    assert!(
+        !r["codes"].as_array().unwrap().is_empty(),
+        "ios-console.log is still reported"
+    );
     let inputs = r["inputs"].as_array().unwrap();
     assert_eq!(inputs[0]["path"], "missing.log");
-    assert!(inputs[0]["error"].as_str().unwrap().contains("No such file"));
+    assert!(
+        inputs[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("No such file")
+    );
     assert!(inputs[1]["error"].is_null());
 
     // The text report names it too.
@@ -158,10 +224,20 @@ fn text_report_shows_modules_codes_and_examples() {
     let run = jmlog(["analyze", &arg(&sample("android-threadtime.log"))]);
     run.expect_code(0);
     let out = run.stdout();
-    for needle in ["Scanned 1 input", "Modules", "login", "Unknown codes", "871399", "Examples"] {
+    for needle in [
+        "Scanned 1 input",
+        "Modules",
+        "login",
+        "Unknown codes",
+        "871399",
+        "Examples",
+    ] {
         assert!(out.contains(needle), "{needle} in\n{out}");
     }
-    assert!(!out.contains('\x1b'), "no colour when stdout is not a terminal");
+    assert!(
+        !out.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
     assert!(out.lines().all(|l| l == l.trim_end()), "no trailing blanks");
 }
 
@@ -209,7 +285,10 @@ fn loose_mode_counts_more_and_says_so() {
         loose["totals"]["codes"].as_u64() > strict["totals"]["codes"].as_u64(),
         "the ios console's thread ids and usernames that look like codes count in loose mode"
     );
-    assert!(loose["unknown_codes"].as_array().unwrap().is_empty(), "loose counts catalog codes only");
+    assert!(
+        loose["unknown_codes"].as_array().unwrap().is_empty(),
+        "loose counts catalog codes only"
+    );
 }
 
 #[test]

@@ -102,12 +102,34 @@ fn precision_and_recall_are_total_on_the_corpus() {
 fn every_decoy_class_of_the_log_formats_guide_is_covered() {
     let classes: BTreeSet<String> = cases().into_iter().map(|c| c.class).collect();
     for class in [
-        "fractional-seconds", "pid-tid", "uid", "gid", "msgid", "digit-username", "count-size", "hard-cases",
-        "sequence", "duration", "epoch-longid", "decimal", "hex", "build-version", "postal-phone",
-        "url-path", "gid-with-code", "other-vendor", "jpush-4digit", "http-status", "plugin-local",
+        "fractional-seconds",
+        "pid-tid",
+        "uid",
+        "gid",
+        "msgid",
+        "digit-username",
+        "count-size",
+        "hard-cases",
+        "sequence",
+        "duration",
+        "epoch-longid",
+        "decimal",
+        "hex",
+        "build-version",
+        "postal-phone",
+        "url-path",
+        "gid-with-code",
+        "other-vendor",
+        "jpush-4digit",
+        "http-status",
+        "plugin-local",
         "success-0",
     ] {
-        let class = if class == "hard-cases" { class.to_owned() } else { format!("decoy-{class}") };
+        let class = if class == "hard-cases" {
+            class.to_owned()
+        } else {
+            format!("decoy-{class}")
+        };
         assert!(classes.contains(&class), "no cases of class {class}");
     }
 }
