@@ -1,15 +1,23 @@
-//! `jmlog analyze`: scans every input and builds the report.
+//! `jmlog analyze`: finds the inputs, scans them, and builds the report.
+//!
+//! Inputs are read by up to `threads` reader threads at once (so several compressed files decompress
+//! in parallel), each cutting its input into chunks that the shared thread pool scans. The report
+//! lists the inputs in the order they were given or found, whatever order they finish in.
 
-use std::fs::File;
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::io;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::ThreadPool;
 
 use crate::catalog::Catalog;
 use crate::extract::{Extractor, Mode};
-use crate::pipeline::scan_reader;
-use crate::report::{Report, ReportBuilder};
+use crate::input::{self, Discovered, Encoding, Input};
+use crate::pipeline::{ReadOptions, Scanned, scan_input};
+use crate::render::text::group_digits;
+use crate::report::{Report, ReportBuilder, ScannedInput};
 
 /// How to scan.
 #[derive(Debug, Clone)]
@@ -17,26 +25,135 @@ pub struct ScanSettings {
     pub mode: Mode,
     pub threads: usize,
     pub chunk_size: usize,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
 }
 
-/// Scans the inputs in order. An input that cannot be opened or read is recorded in the report with
-/// its reason, and the others are still scanned.
-pub fn analyze(paths: &[PathBuf], settings: &ScanSettings) -> anyhow::Result<Report> {
+/// What an analysis gives besides the report: how long it took, and where.
+#[derive(Debug, Clone, Default)]
+pub struct RunStats {
+    pub wall: Duration,
+    pub read_time: Duration,
+    pub scan_time: Duration,
+    pub threads: usize,
+}
+
+/// Scans the inputs. An input that cannot be opened or read is recorded in the report with its reason,
+/// and the others are still scanned.
+pub fn analyze(
+    discovered: &Discovered,
+    settings: &ScanSettings,
+) -> anyhow::Result<(Report, RunStats)> {
+    let inputs = &discovered.inputs;
+    let started = Instant::now();
     let catalog = Catalog::builtin();
     let extractor = Arc::new(Extractor::new(catalog, settings.mode));
     let pool = thread_pool(settings.threads)?;
+    let progress = Progress::new(inputs, settings.progress);
+
+    let results: Vec<Mutex<Option<Result<Read, io::Error>>>> =
+        inputs.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let readers = settings.threads.min(inputs.len()).max(1);
+    std::thread::scope(|s| {
+        for _ in 0..readers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(input) = inputs.get(i) else { break };
+                    let result = read_one(input, &extractor, &pool, settings, &progress);
+                    *results[i].lock().expect("no reader panics") = Some(result);
+                }
+            });
+        }
+    });
+    progress.finish();
+
     let mut builder = ReportBuilder::new();
-    for path in paths {
-        let name = path.display().to_string();
-        match File::open(path) {
-            Ok(file) => builder.add_scanned(
-                &name,
-                scan_reader(file, &extractor, &pool, settings.chunk_size),
-            ),
-            Err(e) => builder.add_failed(&name, e.to_string()),
+    let mut stats = RunStats {
+        threads: settings.threads,
+        ..RunStats::default()
+    };
+    for (input, result) in inputs.iter().zip(results) {
+        let name = input.name();
+        match result.into_inner().expect("no reader panics") {
+            Some(Ok(read)) => {
+                stats.read_time += read.scanned.read_time;
+                stats.scan_time += read.scanned.scan_time;
+                builder.add_scanned(&name, read.into_scanned_input());
+            }
+            Some(Err(e)) => builder.add_failed(&name, e.to_string()),
+            None => unreachable!("every input is read"),
         }
     }
-    Ok(builder.build(catalog, settings.mode == Mode::Loose))
+    for problem in &discovered.problems {
+        builder.add_failed(&problem.path, problem.reason.clone());
+    }
+    stats.wall = started.elapsed();
+    Ok((builder.build(catalog, settings.mode == Mode::Loose), stats))
+}
+
+/// One input, read to the end (or to its first error).
+struct Read {
+    scanned: Scanned,
+    encoding: Encoding,
+    raw_bytes: u64,
+}
+
+impl Read {
+    fn into_scanned_input(self) -> ScannedInput {
+        let error = self.scanned.error.as_ref().map(|e| {
+            if self.encoding == Encoding::Plain {
+                e.to_string()
+            } else {
+                format!(
+                    "corrupt or truncated {} data after {} bytes of text (kept what was read): {e}",
+                    self.encoding,
+                    group_digits(self.scanned.tally.bytes)
+                )
+            }
+        });
+        ScannedInput {
+            tally: self.scanned.tally,
+            encoding: self.encoding.name(),
+            read_bytes: self.raw_bytes,
+            binary: self.scanned.binary,
+            error,
+        }
+    }
+}
+
+fn read_one(
+    input: &Input,
+    extractor: &Arc<Extractor<'static>>,
+    pool: &ThreadPool,
+    settings: &ScanSettings,
+    progress: &Progress,
+) -> io::Result<Read> {
+    progress.start(input);
+    let opened = input::open(input)?;
+    let raw = Arc::clone(&opened.raw_bytes);
+    let reported = AtomicU64::new(0);
+    let on_chunk = || {
+        let now = raw.load(Ordering::Relaxed);
+        progress.advance(now - reported.swap(now, Ordering::Relaxed));
+    };
+    let scanned = scan_input(
+        opened.reader,
+        extractor,
+        pool,
+        &ReadOptions {
+            chunk_size: settings.chunk_size,
+            skip_binary: !input.explicit(),
+            on_chunk: &on_chunk,
+        },
+    );
+    on_chunk();
+    Ok(Read {
+        scanned,
+        encoding: opened.encoding,
+        raw_bytes: opened.raw_bytes.load(Ordering::Relaxed),
+    })
 }
 
 fn thread_pool(threads: usize) -> anyhow::Result<ThreadPool> {
@@ -44,4 +161,62 @@ fn thread_pool(threads: usize) -> anyhow::Result<ThreadPool> {
         .num_threads(threads)
         .thread_name(|i| format!("jmlog-scan-{i}"))
         .build()?)
+}
+
+/// The progress bar on stderr: bytes of input read of the total (when every input's size is known),
+/// throughput, ETA and the file being read; a spinner with bytes and rate otherwise.
+struct Progress {
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    fn new(inputs: &[Input], enabled: bool) -> Progress {
+        if !enabled {
+            return Progress { bar: None };
+        }
+        let sizes: Option<u64> = inputs
+            .iter()
+            .map(|i| match i {
+                Input::Stdin => None,
+                Input::File { path, .. } => std::fs::metadata(path)
+                    .ok()
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len()),
+            })
+            .sum();
+        let bar = match sizes {
+            Some(total) => ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+                .with_style(
+                    ProgressStyle::with_template(
+                        "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta} {wide_msg}",
+                    )
+                    .expect("a valid template"),
+                ),
+            None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
+                ProgressStyle::with_template("{spinner} {bytes} {binary_bytes_per_sec} {wide_msg}")
+                    .expect("a valid template"),
+            ),
+        };
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Progress { bar: Some(bar) }
+    }
+
+    fn start(&self, input: &Input) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(crate::render::terminal::sanitize(&input.name(), 80));
+        }
+    }
+
+    fn advance(&self, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(bytes);
+        }
+    }
+
+    /// Clears the bar, so that nothing of it is left above the report.
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }

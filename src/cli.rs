@@ -37,9 +37,36 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// Log files to scan.
-    #[arg(value_name = "PATH", required = true)]
+    /// Log files or directories to scan (directories recursively; gzip, zstd, bzip2 and xz files are
+    /// decompressed whatever their name). `-` is standard input, which is also read when no PATH is
+    /// given and standard input is not a terminal.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// In directories, scan only files whose name or relative path matches GLOB (repeatable).
+    #[arg(short, long = "glob", value_name = "GLOB")]
+    pub globs: Vec<String>,
+
+    /// In directories, skip files whose name or relative path matches GLOB (repeatable).
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub excludes: Vec<String>,
+
+    /// In directories, also scan hidden files and directories (names starting with `.`).
+    #[arg(long)]
+    pub hidden: bool,
+
+    /// In directories, follow symbolic links (loops are reported, not followed).
+    #[arg(short = 'L', long)]
+    pub follow_links: bool,
+
+    /// No progress bar and no notes on stderr; errors are still reported.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// After the report, print to stderr what was read (bytes read, bytes of text, lines), how long
+    /// it took, the throughput, and the time spent reading and decompressing versus scanning.
+    #[arg(long)]
+    pub stats: bool,
 
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = ReportFormat::Text)]

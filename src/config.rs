@@ -30,3 +30,13 @@ pub fn threads(asked: Option<u16>) -> usize {
         .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
+
+/// Whether to draw a progress bar: only on a terminal, and not with `--quiet`.
+pub fn progress(quiet: bool) -> bool {
+    !quiet && std::io::stderr().is_terminal()
+}
+
+/// Whether standard input is a terminal (then jmlog will not wait on it for logs).
+pub fn stdin_is_terminal() -> bool {
+    std::io::stdin().is_terminal()
+}

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod exit;
 pub mod extract;
+pub mod input;
 pub mod pipeline;
 pub mod render;
 pub mod report;

@@ -4,6 +4,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
+use std::path::PathBuf;
+
 use jmlog::analyze::{ScanSettings, analyze};
 use jmlog::catalog::{Catalog, Code, Entry, Module};
 use jmlog::cli::{
@@ -13,6 +15,7 @@ use jmlog::cli::{
 use jmlog::config;
 use jmlog::exit::Outcome;
 use jmlog::extract::Mode;
+use jmlog::input::{self, WalkOptions};
 use jmlog::pipeline::DEFAULT_CHUNK_SIZE;
 use jmlog::render::terminal::sanitize;
 use jmlog::render::text::TextOptions;
@@ -49,6 +52,23 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
 }
 
 fn run_analyze(args: AnalyzeArgs, look: Look, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let paths = if args.paths.is_empty() {
+        if config::stdin_is_terminal() {
+            anyhow::bail!(
+                "no input: give a log file or directory, or pipe logs in (try 'jmlog analyze --help')"
+            );
+        }
+        vec![PathBuf::from("-")]
+    } else {
+        args.paths.clone()
+    };
+    let walk = WalkOptions {
+        globs: args.globs.clone(),
+        excludes: args.excludes.clone(),
+        hidden: args.hidden,
+        follow_links: args.follow_links,
+    };
+    let discovered = input::discover(&paths, &walk).map_err(anyhow::Error::msg)?;
     let settings = ScanSettings {
         mode: if args.loose {
             Mode::Loose
@@ -57,13 +77,32 @@ fn run_analyze(args: AnalyzeArgs, look: Look, out: &mut dyn Write) -> anyhow::Re
         },
         threads: config::threads(args.threads),
         chunk_size: args.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE),
+        progress: config::progress(args.quiet),
     };
-    let report = analyze(&args.paths, &settings)?;
+    let (report, stats) = analyze(&discovered, &settings)?;
+
     let mut outcome = Outcome::Success;
-    for input in report.failed_inputs() {
-        let reason = input.error.as_deref().unwrap_or_default();
-        eprintln!("jmlog: {}: {reason}", sanitize(&input.path, 400));
-        outcome = Outcome::Trouble;
+    for input in &report.inputs {
+        let path = sanitize(&input.path, 400);
+        if let Some(reason) = &input.error {
+            eprintln!("jmlog: {path}: {reason}");
+            outcome = Outcome::Trouble;
+        } else if let Some(reason) = input.skipped.as_ref().filter(|_| !args.quiet) {
+            eprintln!("jmlog: {path}: {reason}, skipped");
+        }
+    }
+    if !args.quiet {
+        let (hidden, links) = (discovered.hidden_skipped, discovered.links_skipped);
+        if hidden > 0 {
+            let entries = if hidden == 1 { "entry" } else { "entries" };
+            eprintln!("jmlog: skipped {hidden} hidden {entries} (--hidden scans them)");
+        }
+        if links > 0 {
+            let s = if links == 1 { "" } else { "s" };
+            eprintln!(
+                "jmlog: skipped {links} symbolic link{s} to directories (--follow-links follows them)"
+            );
+        }
     }
     match args.format {
         ReportFormat::Text => {
@@ -74,6 +113,10 @@ fn run_analyze(args: AnalyzeArgs, look: Look, out: &mut dyn Write) -> anyhow::Re
             render::text::render(&report, opts, out)?
         }
         ReportFormat::Json => render::json::render(&report, out)?,
+    }
+    out.flush()?;
+    if args.stats {
+        eprint!("{}", render::text::stats(&report, &stats));
     }
     Ok(outcome)
 }

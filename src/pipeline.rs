@@ -7,14 +7,16 @@
 //! calls rather than memory-mapped, so a file truncated while jmlog reads it ends the read early
 //! instead of killing the process with SIGBUS.
 //!
-//! Each chunk yields a [`Tally`] tagged with its sequence number; appending the tallies in order gives
-//! the same result for any chunk size and any number of threads.
+//! Each chunk yields a [`Tally`] tagged with its sequence number; the tallies are appended in order as
+//! they arrive, which gives the same result for any chunk size and any number of threads.
 
+use std::collections::BTreeMap;
 use std::io::{self, Read};
 use std::sync::Arc;
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
-use memchr::memrchr;
+use memchr::{memchr, memrchr};
 use rayon::ThreadPool;
 
 use crate::extract::Extractor;
@@ -35,62 +37,123 @@ pub const MAX_LINE: usize = 16 << 20;
 pub struct Scanned {
     pub tally: Tally,
     pub error: Option<io::Error>,
+    /// The input looked binary (a NUL byte near its start) and was not scanned.
+    pub binary: bool,
+    /// Time spent in reads, including decompression.
+    pub read_time: Duration,
+    /// Time spent scanning chunks, summed over threads.
+    pub scan_time: Duration,
 }
 
-/// Scans everything `reader` yields.
+/// How much of an input's start is checked for NUL bytes when binary files are skipped.
+const BINARY_SNIFF: usize = 8 << 10;
+
+/// How to read one input.
+pub struct ReadOptions<'a> {
+    pub chunk_size: usize,
+    /// Skip the input if it starts like a binary file.
+    pub skip_binary: bool,
+    /// Called after each chunk is read, for progress.
+    pub on_chunk: &'a (dyn Fn() + Sync),
+}
+
+impl Default for ReadOptions<'_> {
+    fn default() -> Self {
+        ReadOptions {
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            skip_binary: false,
+            on_chunk: &|| {},
+        }
+    }
+}
+
+/// Scans everything `reader` yields. Many inputs may be scanned at once from different threads with
+/// the same pool.
 pub fn scan_reader<R: Read>(
-    mut reader: R,
+    reader: R,
     extractor: &Arc<Extractor<'static>>,
     pool: &ThreadPool,
     chunk_size: usize,
 ) -> Scanned {
-    let chunk_size = chunk_size.max(1);
+    scan_input(
+        reader,
+        extractor,
+        pool,
+        &ReadOptions {
+            chunk_size,
+            ..ReadOptions::default()
+        },
+    )
+}
+
+/// [`scan_reader`] with all the options.
+pub fn scan_input<R: Read>(
+    mut reader: R,
+    extractor: &Arc<Extractor<'static>>,
+    pool: &ThreadPool,
+    options: &ReadOptions<'_>,
+) -> Scanned {
+    let chunk_size = options.chunk_size.max(1);
     let buffers = pool.current_num_threads() + 2;
-    let (free_tx, free_rx) = mpsc::sync_channel::<Vec<u8>>(buffers);
+    let (free_tx, free_rx) = mpsc::sync_channel::<Buffer>(buffers);
     for _ in 0..buffers {
         free_tx
-            .send(Vec::with_capacity(chunk_size))
+            .send(Buffer::default())
             .expect("the channel holds every buffer");
     }
-    let (done_tx, done_rx) = mpsc::channel::<(usize, Tally)>();
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Tally, Duration)>();
+    let mut merged = InOrder::default();
     let mut carry: Vec<u8> = Vec::new();
     let mut error = None;
+    let mut binary = false;
     let mut last_byte = None;
     let mut chunks = 0;
+    let mut read_time = Duration::ZERO;
 
     pool.in_place_scope(|scope| {
         loop {
             let mut buf = free_rx.recv().expect("buffers return to the pool");
-            buf.clear();
-            buf.append(&mut carry);
+            while let Ok(done) = done_rx.try_recv() {
+                merged.add(done);
+            }
+            buf.start_with(&carry);
+            carry.clear();
             let mut target = chunk_size;
-            let mut eof = false;
+            let started = Instant::now();
             // Fill to the chunk size; a line longer than the chunk grows the buffer up to MAX_LINE.
-            loop {
-                let want = target.saturating_sub(buf.len()) as u64;
-                match (&mut reader).take(want).read_to_end(&mut buf) {
-                    Ok(n) if (n as u64) < want => eof = true,
-                    Ok(_) => {}
+            let eof = loop {
+                let eof = match buf.fill(&mut reader, target) {
+                    Ok(eof) => eof,
                     Err(e) => {
                         error = Some(e);
-                        eof = true;
+                        true
                     }
-                }
-                if eof || memrchr(b'\n', &buf).is_some() || buf.len() >= MAX_LINE {
-                    break;
+                };
+                if eof || memrchr(b'\n', buf.text()).is_some() || buf.len >= MAX_LINE {
+                    break eof;
                 }
                 target += chunk_size;
+            };
+            read_time += started.elapsed();
+            (options.on_chunk)();
+            let text = buf.text();
+            if chunks == 0
+                && options.skip_binary
+                && memchr(0, &text[..text.len().min(BINARY_SNIFF)]).is_some()
+            {
+                binary = true;
+                break;
             }
             if !eof {
-                if let Some(p) = memrchr(b'\n', &buf) {
-                    carry.extend_from_slice(&buf[p + 1..]);
-                    buf.truncate(p + 1);
+                if let Some(p) = memrchr(b'\n', text) {
+                    carry.extend_from_slice(&text[p + 1..]);
+                    buf.len = p + 1;
                 }
             }
-            if let Some(&b) = buf.last() {
+            if let Some(&b) = buf.text().last() {
                 last_byte = Some(b);
             }
-            if !buf.is_empty() {
+            if buf.len > 0 {
                 let (seq, ex, free, done) = (
                     chunks,
                     Arc::clone(extractor),
@@ -99,10 +162,11 @@ pub fn scan_reader<R: Read>(
                 );
                 chunks += 1;
                 scope.spawn(move |_| {
+                    let started = Instant::now();
                     let mut tally = Tally::default();
-                    scan_chunk(&buf, &ex, &mut tally);
+                    scan_chunk(buf.text(), &ex, &mut tally);
                     // The receivers outlive the scope, so neither send can fail.
-                    let _ = done.send((seq, tally));
+                    let _ = done.send((seq, tally, started.elapsed()));
                     let _ = free.send(buf);
                 });
             } else {
@@ -114,17 +178,83 @@ pub fn scan_reader<R: Read>(
         }
     });
     drop(done_tx);
-
-    let mut parts: Vec<(usize, Tally)> = done_rx.into_iter().collect();
-    parts.sort_unstable_by_key(|(seq, _)| *seq);
-    let mut tally = Tally::default();
-    for (_, part) in parts {
-        tally.append(part);
+    for done in done_rx {
+        merged.add(done);
     }
-    if last_byte.is_some_and(|b| b != b'\n') {
+
+    let mut tally = merged.tally;
+    if binary {
+        tally = Tally::default();
+    } else if last_byte.is_some_and(|b| b != b'\n') {
         tally.lines += 1;
     }
-    Scanned { tally, error }
+    Scanned {
+        tally,
+        error,
+        binary,
+        read_time,
+        scan_time: merged.scan_time,
+    }
+}
+
+/// A reusable chunk buffer. `data` stays initialised to its full length, so refilling it costs no
+/// zeroing; the first `len` bytes hold the chunk.
+#[derive(Default)]
+struct Buffer {
+    data: Vec<u8>,
+    len: usize,
+}
+
+impl Buffer {
+    fn text(&self) -> &[u8] {
+        &self.data[..self.len]
+    }
+
+    /// Starts a new chunk with `head` (the partial line the previous chunk ended with).
+    fn start_with(&mut self, head: &[u8]) {
+        if self.data.len() < head.len() {
+            self.data.resize(head.len(), 0);
+        }
+        self.data[..head.len()].copy_from_slice(head);
+        self.len = head.len();
+    }
+
+    /// Reads until the buffer holds `target` bytes or the input ends; `true` at the end.
+    fn fill(&mut self, reader: &mut impl Read, target: usize) -> io::Result<bool> {
+        if self.data.len() < target {
+            self.data.resize(target, 0);
+        }
+        while self.len < target {
+            match reader.read(&mut self.data[self.len..target]) {
+                Ok(0) => return Ok(true),
+                Ok(n) => self.len += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(false)
+    }
+}
+
+/// Appends chunk tallies in chunk order as they arrive, holding back those that come early; so only
+/// the chunks in flight are ever held apart.
+#[derive(Default)]
+struct InOrder {
+    tally: Tally,
+    next: usize,
+    early: BTreeMap<usize, Tally>,
+    scan_time: Duration,
+}
+
+impl InOrder {
+    fn add(&mut self, (seq, tally, took): (usize, Tally, Duration)) {
+        self.scan_time += took;
+        self.early.insert(seq, tally);
+        while let Some(t) = self.early.remove(&self.next) {
+            self.tally.append(t);
+            self.next += 1;
+        }
+    }
 }
 
 #[cfg(test)]

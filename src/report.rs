@@ -9,8 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, Code, Module};
-use crate::pipeline::Scanned;
-use crate::tally::CodeTally;
+use crate::tally::{CodeTally, Tally};
 
 /// The JSON schema identifier, bumped on any incompatible change.
 pub const SCHEMA: &str = "jmlog.report/1";
@@ -90,9 +89,26 @@ pub struct ExampleRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputRow {
     pub path: String,
+    /// Bytes of text (after decompression).
     pub bytes: u64,
     pub lines: u64,
+    /// `plain`, `gzip`, `zstd`, `bzip2` or `xz`, as detected from the data; `null` if never opened.
+    pub encoding: Option<String>,
+    /// Bytes read from the file or stream (before decompression).
+    pub read_bytes: u64,
+    /// Why the input was not scanned although it was read (`binary file`); `null` otherwise.
+    pub skipped: Option<String>,
     /// Why the input could not be read, or read to the end; `null` when it was read whole.
+    pub error: Option<String>,
+}
+
+/// One input as the scan left it, for [`ReportBuilder::add_scanned`].
+#[derive(Debug)]
+pub struct ScannedInput {
+    pub tally: Tally,
+    pub encoding: &'static str,
+    pub read_bytes: u64,
+    pub binary: bool,
     pub error: Option<String>,
 }
 
@@ -110,8 +126,8 @@ impl ReportBuilder {
         ReportBuilder::default()
     }
 
-    /// Adds an input that was scanned (perhaps only in part).
-    pub fn add_scanned(&mut self, path: &str, scanned: Scanned) {
+    /// Adds an input that was read (perhaps only in part).
+    pub fn add_scanned(&mut self, path: &str, scanned: ScannedInput) {
         let t = scanned.tally;
         self.totals.files += 1;
         self.totals.bytes += t.bytes;
@@ -123,7 +139,10 @@ impl ReportBuilder {
             path: path.to_owned(),
             bytes: t.bytes,
             lines: t.lines,
-            error: scanned.error.map(|e| e.to_string()),
+            encoding: Some(scanned.encoding.to_owned()),
+            read_bytes: scanned.read_bytes,
+            skipped: scanned.binary.then(|| "binary file".to_owned()),
+            error: scanned.error,
         });
     }
 
@@ -133,6 +152,9 @@ impl ReportBuilder {
             path: path.to_owned(),
             bytes: 0,
             lines: 0,
+            encoding: None,
+            read_bytes: 0,
+            skipped: None,
             error: Some(error),
         });
     }

@@ -6,6 +6,7 @@ use comfy_table::{CellAlignment, Table};
 
 use super::terminal::sanitize;
 use super::{CODE, DIM, ERROR, HEADING, Look, WARN, new_table};
+use crate::analyze::RunStats;
 use crate::report::Report;
 
 /// How many characters of an example line to show.
@@ -22,14 +23,20 @@ pub struct TextOptions {
 pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Result<()> {
     let look = opts.look;
     let t = &report.totals;
+    let failed = report.failed_inputs().count();
     writeln!(
         out,
-        "{} {} · {} · {} lines · {} with codes{}",
+        "{} {} · {} · {} lines · {} with codes{}{}",
         look.paint(HEADING, "Scanned"),
         plural(t.files, "input", "inputs"),
         human_bytes(t.bytes),
         group_digits(t.lines),
         plural(t.code_lines, "line", "lines"),
+        if failed > 0 {
+            format!(" · {failed} could not be read")
+        } else {
+            String::new()
+        },
         if report.mode == "loose" {
             " (loose: every catalog code counts, whatever its context)"
         } else {
@@ -125,19 +132,41 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         }
     }
 
-    let failed: Vec<_> = report.failed_inputs().collect();
-    if !failed.is_empty() {
+    let problems: Vec<(&str, &str)> = report
+        .inputs
+        .iter()
+        .filter_map(|i| {
+            let why = i.error.as_deref().or(i.skipped.as_deref())?;
+            Some((i.path.as_str(), why))
+        })
+        .collect();
+    if !problems.is_empty() {
         writeln!(out, "\n{}", look.paint(ERROR, "Problems"))?;
-        for input in failed {
-            writeln!(
-                out,
-                "  {}: {}",
-                sanitize(&input.path, 200),
-                input.error.as_deref().unwrap_or_default()
-            )?;
+        for (path, why) in problems {
+            writeln!(out, "  {}: {why}", sanitize(path, 200))?;
         }
     }
     Ok(())
+}
+
+/// The `--stats` lines: what was read, how long it took, and where the time went.
+pub fn stats(report: &Report, stats: &RunStats) -> String {
+    let t = &report.totals;
+    let read: u64 = report.inputs.iter().map(|i| i.read_bytes).sum();
+    let secs = stats.wall.as_secs_f64().max(1e-9);
+    format!(
+        "jmlog: stats: {} read, {} of text, {} lines in {}, {:.3} s wall, {}/s of text\n\
+         jmlog: stats: reading and decompressing {:.3} s, scanning {:.3} s (summed over {} threads)\n",
+        human_bytes(read),
+        human_bytes(t.bytes),
+        group_digits(t.lines),
+        plural(t.files, "input", "inputs"),
+        secs,
+        human_bytes((t.bytes as f64 / secs) as u64),
+        stats.read_time.as_secs_f64(),
+        stats.scan_time.as_secs_f64(),
+        stats.threads,
+    )
 }
 
 fn align_right(table: &mut Table, columns: &[usize]) {

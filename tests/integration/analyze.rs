@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::util::{arg, jmlog, root, sample};
+use crate::util::{arg, jmlog, root, sample, tempdir};
 
 const SAMPLES: [&str; 7] = [
     "android-threadtime",
@@ -312,20 +312,6 @@ fn a_closed_pipe_ends_quietly() {
 
 #[test]
 fn usage_errors_exit_2() {
-    jmlog(["analyze"]).expect_code(2);
     jmlog(["analyze", "--format", "yaml", "x.log"]).expect_code(2);
     jmlog(["analyze", "--threads", "0", "x.log"]).expect_code(2);
-}
-
-/// A fresh directory for one test's files.
-fn tempdir() -> std::path::PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "jmlog-test-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

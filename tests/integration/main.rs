@@ -4,4 +4,5 @@ mod analyze;
 mod catalog;
 mod chunking;
 mod corpus;
+mod inputs;
 mod util;

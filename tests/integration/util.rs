@@ -92,3 +92,41 @@ where
 pub fn arg(path: &Path) -> String {
     path.display().to_string()
 }
+
+/// A fresh, empty directory for one test's files.
+pub fn tempdir() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "jmlog-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs jmlog with `stdin` as its standard input.
+pub fn jmlog_with_stdin<I, S>(args: I, stdin: &[u8]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+    let output = Command::cargo_bin("jmlog")
+        .expect("the jmlog binary is built")
+        .args(&args)
+        .env_remove("NO_COLOR")
+        .current_dir(root())
+        .write_stdin(stdin.to_vec())
+        .output()
+        .expect("jmlog runs");
+    Run {
+        args: args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        output,
+    }
+}

@@ -1,0 +1,341 @@
+//! Inputs as users have them: files, directories of rotated logs, standard input, and compressed data.
+//!
+//! [`discover`] turns the paths on the command line into the list of inputs to scan: a directory is
+//! walked recursively (sorted, so that `app.log.2` comes before `app.log.10`), filtered by `--glob` and
+//! `--exclude`, with hidden entries skipped unless asked for and symbolic links followed only on
+//! request (loops are then reported, not followed forever). [`open`] opens one input and detects its
+//! compression from the first bytes, not from its name: gzip (all members of a multi-member file),
+//! zstd, bzip2 and xz.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use walkdir::WalkDir;
+
+/// One input to scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// Standard input, named `-` (or given no name at all).
+    Stdin,
+    /// A file; `explicit` when it was named on the command line rather than found in a directory.
+    File { path: PathBuf, explicit: bool },
+}
+
+impl Input {
+    /// The name reports use: the path as given or found, or `<stdin>`.
+    pub fn name(&self) -> String {
+        match self {
+            Input::Stdin => "<stdin>".to_owned(),
+            Input::File { path, .. } => path.display().to_string(),
+        }
+    }
+
+    /// Whether a binary file is scanned anyway: inputs named on the command line always are.
+    pub fn explicit(&self) -> bool {
+        match self {
+            Input::Stdin => true,
+            Input::File { explicit, .. } => *explicit,
+        }
+    }
+}
+
+/// How directories are walked.
+#[derive(Debug, Clone, Default)]
+pub struct WalkOptions {
+    /// Only files whose name or path matches one of these globs (when there are any).
+    pub globs: Vec<String>,
+    /// Never files whose name or path matches one of these globs.
+    pub excludes: Vec<String>,
+    /// Include hidden files and directories (names starting with `.`).
+    pub hidden: bool,
+    /// Follow symbolic links inside directories.
+    pub follow_links: bool,
+}
+
+/// A problem found while discovering inputs: the path, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: String,
+    pub reason: String,
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub inputs: Vec<Input>,
+    /// Paths that could not be walked or opened as directories, with the reason.
+    pub problems: Vec<Problem>,
+    /// Hidden entries left out (use `--hidden` to include them).
+    pub hidden_skipped: u64,
+    /// Symbolic links to directories left out (use `--follow-links` to follow them).
+    pub links_skipped: u64,
+}
+
+/// Expands the command line's paths into inputs, in order. `-` is standard input.
+pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Result<Discovered, String> {
+    let globs = glob_set(&options.globs, "--glob")?;
+    let excludes = glob_set(&options.excludes, "--exclude")?;
+    let mut found = Discovered::default();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            found.inputs.push(Input::Stdin);
+        } else if path.is_dir() {
+            walk(path, options, &globs, &excludes, &mut found);
+        } else {
+            // Files, and paths that do not exist: opening them reports the problem.
+            found.inputs.push(Input::File {
+                path: path.clone(),
+                explicit: true,
+            });
+        }
+    }
+    Ok(found)
+}
+
+fn glob_set(patterns: &[String], flag: &str) -> Result<Option<GlobSet>, String> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = GlobSetBuilder::new();
+    for p in patterns {
+        builder.add(Glob::new(p).map_err(|e| format!("{flag} {p}: {e}"))?);
+    }
+    builder
+        .build()
+        .map(Some)
+        .map_err(|e| format!("{flag}: {e}"))
+}
+
+fn walk(
+    root: &Path,
+    options: &WalkOptions,
+    globs: &Option<GlobSet>,
+    excludes: &Option<GlobSet>,
+    found: &mut Discovered,
+) {
+    let mut hidden_skipped = 0;
+    let walker = WalkDir::new(root)
+        .follow_links(options.follow_links)
+        .sort_by(|a, b| {
+            natural_cmp(
+                &a.file_name().to_string_lossy(),
+                &b.file_name().to_string_lossy(),
+            )
+        })
+        .into_iter()
+        .filter_entry(|e| {
+            let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+            if hidden && !options.hidden {
+                hidden_skipped += 1;
+                return false;
+            }
+            true
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().unwrap_or(root).display().to_string();
+                let reason = if let Some(ancestor) = err.loop_ancestor() {
+                    format!("directory loop: it leads back to {}", ancestor.display())
+                } else {
+                    err.io_error()
+                        .map_or_else(|| err.to_string(), |e| e.to_string())
+                };
+                found.problems.push(Problem { path, reason });
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        if entry.path_is_symlink() && !options.follow_links && entry.path().is_dir() {
+            found.links_skipped += 1;
+            continue;
+        }
+        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let matches = |set: &GlobSet| set.is_match(entry.file_name()) || set.is_match(rel);
+        if globs.as_ref().is_some_and(|g| !matches(g)) || excludes.as_ref().is_some_and(matches) {
+            continue;
+        }
+        found.inputs.push(Input::File {
+            path: entry.into_path(),
+            explicit: false,
+        });
+    }
+    found.hidden_skipped += hidden_skipped;
+}
+
+/// Compares names with runs of digits as numbers: `app.log.2` < `app.log.10`, so a rotated set is
+/// listed in rotation order.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (a.first(), b.first()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                let da = a.iter().take_while(|c| c.is_ascii_digit()).count();
+                let db = b.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (na, nb) = (trim_zeros(&a[..da]), trim_zeros(&b[..db]));
+                let order = na
+                    .len()
+                    .cmp(&nb.len())
+                    .then_with(|| na.cmp(nb))
+                    .then(da.cmp(&db));
+                if order != Ordering::Equal {
+                    return order;
+                }
+                a = &a[da..];
+                b = &b[db..];
+            }
+            (Some(x), Some(y)) => {
+                if x != y {
+                    return x.cmp(y);
+                }
+                a = &a[1..];
+                b = &b[1..];
+            }
+        }
+    }
+}
+
+fn trim_zeros(digits: &[u8]) -> &[u8] {
+    let zeros = digits.iter().take_while(|&&d| d == b'0').count();
+    &digits[zeros.min(digits.len().saturating_sub(1))..]
+}
+
+/// How an input is encoded, as detected from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Plain,
+    Gzip,
+    Zstd,
+    Bzip2,
+    Xz,
+}
+
+impl Encoding {
+    /// Detects the encoding from the first bytes of the data.
+    pub fn sniff(head: &[u8]) -> Encoding {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Encoding::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Encoding::Zstd
+        } else if head.starts_with(b"BZh") && head.get(3).is_some_and(|b| (b'1'..=b'9').contains(b))
+        {
+            Encoding::Bzip2
+        } else if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
+            Encoding::Xz
+        } else {
+            Encoding::Plain
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Plain => "plain",
+            Encoding::Gzip => "gzip",
+            Encoding::Zstd => "zstd",
+            Encoding::Bzip2 => "bzip2",
+            Encoding::Xz => "xz",
+        }
+    }
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An opened input: the decoded text stream, and how many raw bytes were read from the source so far
+/// (shared, for progress).
+pub struct Opened {
+    pub reader: Box<dyn Read + Send>,
+    pub encoding: Encoding,
+    /// The size of the source, when it is a regular file.
+    pub size: Option<u64>,
+    pub raw_bytes: Arc<AtomicU64>,
+}
+
+/// Opens an input and wraps it in the decoder its first bytes call for.
+pub fn open(input: &Input) -> io::Result<Opened> {
+    let raw_bytes = Arc::new(AtomicU64::new(0));
+    let (source, size): (Box<dyn Read + Send>, Option<u64>) = match input {
+        Input::Stdin => (Box::new(io::stdin()), None),
+        Input::File { path, .. } => {
+            let file = File::open(path)?;
+            let meta = file.metadata()?;
+            if meta.is_dir() {
+                return Err(io::Error::new(
+                    io::ErrorKind::IsADirectory,
+                    "is a directory",
+                ));
+            }
+            let size = meta.is_file().then_some(meta.len());
+            (Box::new(file), size)
+        }
+    };
+    let mut counted = Counted {
+        inner: source,
+        count: Arc::clone(&raw_bytes),
+    };
+    let head = read_head(&mut counted)?;
+    let encoding = Encoding::sniff(&head);
+    let source = io::Cursor::new(head).chain(counted);
+    // Plain text is read straight into the chunk buffers; decoders want a buffered source.
+    let buffered = |source| BufReader::with_capacity(256 << 10, source);
+    let reader: Box<dyn Read + Send> = match encoding {
+        Encoding::Plain => Box::new(source),
+        Encoding::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered(source))),
+        Encoding::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(buffered(source))?),
+        Encoding::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(buffered(source))),
+        Encoding::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(buffered(
+            source,
+        ))),
+    };
+    Ok(Opened {
+        reader,
+        encoding,
+        size,
+        raw_bytes,
+    })
+}
+
+/// The first six bytes of the stream (fewer if it is shorter), enough to tell the encoding. A pipe may
+/// deliver them in pieces, so this reads until it has them or the input ends.
+fn read_head(reader: &mut impl Read) -> io::Result<Vec<u8>> {
+    let mut head = [0u8; 6];
+    let mut have = 0;
+    while have < head.len() {
+        match reader.read(&mut head[have..]) {
+            Ok(0) => break,
+            Ok(n) => have += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(head[..have].to_vec())
+}
+
+/// Counts the bytes read through it.
+struct Counted {
+    inner: Box<dyn Read + Send>,
+    count: Arc<AtomicU64>,
+}
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, AtomicOrdering::Relaxed);
+        Ok(n)
+    }
+}
