@@ -10,14 +10,18 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use rayon::ThreadPool;
 
 use crate::catalog::Catalog;
 use crate::extract::{Extractor, Mode};
+use crate::histogram::Unit;
 use crate::input::{self, Discovered, Encoding, Input};
-use crate::pipeline::{ReadOptions, Scanned, scan_input};
+use crate::pipeline::{ReadOptions, Scanned, TimeOptions, scan_input};
 use crate::render::text::group_digits;
-use crate::report::{Report, ReportBuilder, ScannedInput};
+use crate::report::{BuildOptions, Report, ReportBuilder, ScannedInput};
+use crate::tally::Window;
 
 /// How to scan.
 #[derive(Debug, Clone)]
@@ -27,6 +31,22 @@ pub struct ScanSettings {
     pub chunk_size: usize,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Date lines with codes: for `--by`, `--since` and `--until`.
+    pub time: Option<TimeSettings>,
+}
+
+/// How lines are dated and counted over time.
+#[derive(Debug, Clone)]
+pub struct TimeSettings {
+    /// The zone for timestamps without an offset, and for the histogram's buckets.
+    pub tz: TimeZone,
+    /// How the zone is named in reports.
+    pub tz_name: String,
+    /// `--by`: the histogram's bucket width.
+    pub by: Option<Unit>,
+    /// `--year`: the year of year-less timestamps.
+    pub year: Option<i16>,
+    pub window: Window,
 }
 
 /// What an analysis gives besides the report: how long it took, and where.
@@ -90,7 +110,18 @@ pub fn analyze(
         builder.add_failed(&problem.path, problem.reason.clone());
     }
     stats.wall = started.elapsed();
-    Ok((builder.build(catalog, settings.mode == Mode::Loose), stats))
+    let options = BuildOptions {
+        loose: settings.mode == Mode::Loose,
+        histogram: settings
+            .time
+            .as_ref()
+            .and_then(|t| t.by.map(|unit| (unit, t.tz.clone(), t.tz_name.clone()))),
+        window: settings.time.as_ref().map(|t| t.window).unwrap_or_default(),
+    };
+    let report = builder
+        .build(catalog, &options)
+        .map_err(anyhow::Error::msg)?;
+    Ok((report, stats))
 }
 
 /// One input, read to the end (or to its first error).
@@ -138,12 +169,25 @@ fn read_one(
         let now = raw.load(Ordering::Relaxed);
         progress.advance(now - reported.swap(now, Ordering::Relaxed));
     };
+    let time = settings.time.as_ref().map(|t| {
+        let modified = opened
+            .modified
+            .and_then(|m| Timestamp::try_from(m).ok())
+            .unwrap_or_else(Timestamp::now);
+        TimeOptions {
+            tz: t.tz.clone(),
+            year: t.year,
+            modified: modified.to_zoned_datetime(t.tz.clone()).date(),
+            window: t.window,
+        }
+    });
     let scanned = scan_input(
         opened.reader,
         extractor,
         pool,
         &ReadOptions {
             chunk_size: settings.chunk_size,
+            time: time.as_ref(),
             skip_binary: !input.explicit(),
             on_chunk: &on_chunk,
         },

@@ -85,6 +85,31 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
 
+    /// Count codes over time, in buckets of an hour, a day or an ISO week (Monday to Sunday). Lines
+    /// without a timestamp take the last one above them in the same input.
+    #[arg(long, value_enum, value_name = "BUCKET")]
+    pub by: Option<ByChoice>,
+
+    /// Count only lines at or after TIME: a date or date-time (`2026-11-01`, `2026-11-01T08:00`,
+    /// with an offset or read in --tz), or a span back from now (`7d`, `24h`, `30m`, `2w`).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+
+    /// Count only lines before TIME (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+
+    /// The zone of timestamps without an offset, and of the histogram's buckets: an IANA name
+    /// (`Asia/Shanghai`), `UTC`, or an offset (`+08:00`) [default: the system's zone]
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+
+    /// The year of timestamps written without one (logcat threadtime, syslog): the year of each
+    /// input's first such timestamp; later dates earlier in the calendar roll over into the next
+    /// year [default: from each file's modification time]
+    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i16).range(1970..=9999))]
+    pub year: Option<i16>,
+
     /// Bytes per parallel chunk (tuning and testing; results do not depend on it).
     #[arg(long, value_name = "BYTES", hide = true)]
     pub chunk_size: Option<usize>,
@@ -126,6 +151,13 @@ pub struct SynthArgs {
     /// The seed; the same seed gives the same logs.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByChoice {
+    Hour,
+    Day,
+    Week,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

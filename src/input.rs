@@ -263,14 +263,16 @@ pub struct Opened {
     pub encoding: Encoding,
     /// The size of the source, when it is a regular file.
     pub size: Option<u64>,
+    /// When the file was last written (`None` for standard input).
+    pub modified: Option<std::time::SystemTime>,
     pub raw_bytes: Arc<AtomicU64>,
 }
 
 /// Opens an input and wraps it in the decoder its first bytes call for.
 pub fn open(input: &Input) -> io::Result<Opened> {
     let raw_bytes = Arc::new(AtomicU64::new(0));
-    let (source, size): (Box<dyn Read + Send>, Option<u64>) = match input {
-        Input::Stdin => (Box::new(io::stdin()), None),
+    let (source, size, modified): (Box<dyn Read + Send>, Option<u64>, _) = match input {
+        Input::Stdin => (Box::new(io::stdin()), None, None),
         Input::File { path, .. } => {
             let file = File::open(path)?;
             let meta = file.metadata()?;
@@ -281,7 +283,7 @@ pub fn open(input: &Input) -> io::Result<Opened> {
                 ));
             }
             let size = meta.is_file().then_some(meta.len());
-            (Box::new(file), size)
+            (Box::new(file), size, meta.modified().ok())
         }
     };
     let mut counted = Counted {
@@ -306,6 +308,7 @@ pub fn open(input: &Input) -> io::Result<Opened> {
         reader,
         encoding,
         size,
+        modified,
         raw_bytes,
     })
 }

@@ -78,6 +78,7 @@ fn run_analyze(args: AnalyzeArgs, look: Look, out: &mut dyn Write) -> anyhow::Re
         threads: config::threads(args.threads),
         chunk_size: args.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE),
         progress: config::progress(args.quiet),
+        time: config::time_settings(&args).map_err(anyhow::Error::msg)?,
     };
     let (report, stats) = analyze(&discovered, &settings)?;
 

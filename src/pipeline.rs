@@ -19,9 +19,13 @@ use std::time::{Duration, Instant};
 use memchr::{memchr, memrchr};
 use rayon::ThreadPool;
 
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
 use crate::extract::Extractor;
-use crate::scan::scan_chunk;
-use crate::tally::Tally;
+use crate::scan::{Dating, scan_chunk_dated};
+use crate::tally::{Tally, Window};
+use crate::timestamp::{self, Clock, Stamp, YearRule};
 
 /// The default chunk size: large enough that per-chunk overhead vanishes, small enough that every
 /// thread gets work on files of a few megabytes.
@@ -48,9 +52,49 @@ pub struct Scanned {
 /// How much of an input's start is checked for NUL bytes when binary files are skipped.
 const BINARY_SNIFF: usize = 8 << 10;
 
+/// How to date the lines of one input.
+#[derive(Debug, Clone)]
+pub struct TimeOptions {
+    /// The zone of timestamps without an offset.
+    pub tz: TimeZone,
+    /// `--year`: the year of the input's first year-less timestamp.
+    pub year: Option<i16>,
+    /// The day the input was last written (in `tz`), for year-less timestamps without `--year`.
+    pub modified: Date,
+    pub window: Window,
+}
+
+impl TimeOptions {
+    /// The dating of an input whose first chunk is `first`.
+    fn dating(&self, first: &[u8]) -> Dating {
+        let years = match self.year {
+            Some(year) => YearRule::from_first(year, first_year_less(first)),
+            None => YearRule::from_modified(self.modified),
+        };
+        Dating {
+            clock: Clock {
+                tz: self.tz.clone(),
+                years,
+            },
+            window: self.window,
+        }
+    }
+}
+
+/// The month and day of the first year-less timestamp in `text`.
+fn first_year_less(text: &[u8]) -> Option<(i8, i8)> {
+    text.split(|&b| b == b'\n')
+        .find_map(|line| match timestamp::parse(line) {
+            Some(Stamp::YearLess { month, day, .. }) => Some((month, day)),
+            _ => None,
+        })
+}
+
 /// How to read one input.
 pub struct ReadOptions<'a> {
     pub chunk_size: usize,
+    /// Date lines with codes (for `--by`, `--since` and `--until`).
+    pub time: Option<&'a TimeOptions>,
     /// Skip the input if it starts like a binary file.
     pub skip_binary: bool,
     /// Called after each chunk is read, for progress.
@@ -61,6 +105,7 @@ impl Default for ReadOptions<'_> {
     fn default() -> Self {
         ReadOptions {
             chunk_size: DEFAULT_CHUNK_SIZE,
+            time: None,
             skip_binary: false,
             on_chunk: &|| {},
         }
@@ -102,7 +147,12 @@ pub fn scan_input<R: Read>(
             .expect("the channel holds every buffer");
     }
     let (done_tx, done_rx) = mpsc::channel::<(usize, Tally, Duration)>();
-    let mut merged = InOrder::default();
+    let window = options.time.map(|t| t.window).unwrap_or_default();
+    let mut merged = InOrder {
+        window,
+        ..InOrder::default()
+    };
+    let mut dating: Option<Arc<Dating>> = None;
     let mut carry: Vec<u8> = Vec::new();
     let mut error = None;
     let mut binary = false;
@@ -137,12 +187,13 @@ pub fn scan_input<R: Read>(
             read_time += started.elapsed();
             (options.on_chunk)();
             let text = buf.text();
-            if chunks == 0
-                && options.skip_binary
-                && memchr(0, &text[..text.len().min(BINARY_SNIFF)]).is_some()
-            {
-                binary = true;
-                break;
+            if chunks == 0 {
+                if options.skip_binary && memchr(0, &text[..text.len().min(BINARY_SNIFF)]).is_some()
+                {
+                    binary = true;
+                    break;
+                }
+                dating = options.time.map(|t| Arc::new(t.dating(text)));
             }
             if !eof {
                 if let Some(p) = memrchr(b'\n', text) {
@@ -154,9 +205,10 @@ pub fn scan_input<R: Read>(
                 last_byte = Some(b);
             }
             if buf.len > 0 {
-                let (seq, ex, free, done) = (
+                let (seq, ex, dating, free, done) = (
                     chunks,
                     Arc::clone(extractor),
+                    dating.clone(),
                     free_tx.clone(),
                     done_tx.clone(),
                 );
@@ -164,7 +216,7 @@ pub fn scan_input<R: Read>(
                 scope.spawn(move |_| {
                     let started = Instant::now();
                     let mut tally = Tally::default();
-                    scan_chunk(buf.text(), &ex, &mut tally);
+                    scan_chunk_dated(buf.text(), &ex, dating.as_deref(), &mut tally);
                     // The receivers outlive the scope, so neither send can fail.
                     let _ = done.send((seq, tally, started.elapsed()));
                     let _ = free.send(buf);
@@ -183,6 +235,7 @@ pub fn scan_input<R: Read>(
     }
 
     let mut tally = merged.tally;
+    tally.settle(&window);
     if binary {
         tally = Tally::default();
     } else if last_byte.is_some_and(|b| b != b'\n') {
@@ -244,6 +297,7 @@ struct InOrder {
     next: usize,
     early: BTreeMap<usize, Tally>,
     scan_time: Duration,
+    window: Window,
 }
 
 impl InOrder {
@@ -251,7 +305,7 @@ impl InOrder {
         self.scan_time += took;
         self.early.insert(seq, tally);
         while let Some(t) = self.early.remove(&self.next) {
-            self.tally.append(t);
+            self.tally.append(t, &self.window);
             self.next += 1;
         }
     }

@@ -8,8 +8,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
 use crate::catalog::{Catalog, Code, Module};
-use crate::tally::{CodeTally, Tally};
+use crate::histogram::{self, Histogram, Unit};
+use crate::tally::{CodeTally, Tally, Window};
 
 /// The JSON schema identifier, bumped on any incompatible change.
 pub const SCHEMA: &str = "jmlog.report/1";
@@ -29,6 +33,24 @@ pub struct Report {
     pub unknown_codes: Vec<UnknownRow>,
     /// Every input in the order given, with its problem if it could not be read to the end.
     pub inputs: Vec<InputRow>,
+    /// `--since`, when given: only lines at or after this time were counted (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    /// `--until`, when given: only lines before this time were counted (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+    /// With `--by`: the counts over time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub histogram: Option<Histogram>,
+}
+
+/// What the report is built with besides the counts.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub loose: bool,
+    /// `--by`: the bucket width, the zone and its name.
+    pub histogram: Option<(Unit, TimeZone, String)>,
+    pub window: Window,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +137,7 @@ pub struct ScannedInput {
 /// Collects the scans of the inputs, in order, and builds the report.
 #[derive(Debug, Default)]
 pub struct ReportBuilder {
+    timeline: BTreeMap<(i64, Code), u64>,
     totals: Totals,
     codes: BTreeMap<Code, (u64, ExampleRef)>,
     unknown: BTreeMap<Code, (u64, ExampleRef)>,
@@ -135,6 +158,9 @@ impl ReportBuilder {
         self.totals.code_lines += t.code_lines;
         absorb(&mut self.codes, t.codes, path);
         absorb(&mut self.unknown, t.unknown, path);
+        for (key, n) in t.timeline {
+            *self.timeline.entry(key).or_default() += n;
+        }
         self.inputs.push(InputRow {
             path: path.to_owned(),
             bytes: t.bytes,
@@ -159,7 +185,8 @@ impl ReportBuilder {
         });
     }
 
-    pub fn build(self, catalog: &Catalog, loose: bool) -> Report {
+    /// The report; fails only when the histogram asked for would be absurdly long.
+    pub fn build(self, catalog: &Catalog, options: &BuildOptions) -> Result<Report, String> {
         let mut totals = self.totals;
         totals.codes = self.codes.values().map(|(n, _)| n).sum();
         totals.unknown_codes = self.unknown.values().map(|(n, _)| n).sum();
@@ -220,15 +247,37 @@ impl ReportBuilder {
             .collect();
         unknown_codes.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
 
-        Report {
+        let histogram = match &options.histogram {
+            Some((unit, tz, name)) => {
+                let dated: u64 = self.timeline.values().sum();
+                let undated = (totals.codes + totals.unknown_codes).saturating_sub(dated);
+                Some(histogram::build(
+                    &self.timeline,
+                    undated,
+                    *unit,
+                    tz,
+                    name,
+                    catalog,
+                )?)
+            }
+            None => None,
+        };
+        let rfc3339 = |secs: Option<i64>| {
+            secs.and_then(|s| Timestamp::from_second(s).ok())
+                .map(|t| t.to_string())
+        };
+        Ok(Report {
             schema: SCHEMA.to_owned(),
-            mode: if loose { "loose" } else { "strict" }.to_owned(),
+            mode: if options.loose { "loose" } else { "strict" }.to_owned(),
             totals,
             modules,
             codes,
             unknown_codes,
             inputs: self.inputs,
-        }
+            since: rfc3339(options.window.since),
+            until: rfc3339(options.window.until),
+            histogram,
+        })
     }
 }
 

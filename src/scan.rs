@@ -16,7 +16,8 @@
 use memchr::{memchr, memrchr};
 
 use crate::extract::{Extractor, Hit, LineContext, candidate, dedup_hits};
-use crate::tally::Tally;
+use crate::tally::{PendingLine, Tally, Window};
+use crate::timestamp::{self, Clock, Stamp};
 
 const BLOCK: usize = 64;
 
@@ -24,7 +25,29 @@ const BLOCK: usize = 64;
 /// of the input), into `tally`. Adds the chunk's bytes and its newline count to the tally; a last line
 /// without a newline is the caller's to count, since only the caller knows where the input ends.
 pub fn scan_chunk(chunk: &[u8], extractor: &Extractor<'_>, tally: &mut Tally) {
+    scan_chunk_dated(chunk, extractor, None, tally);
+}
+
+/// What dating lines takes: the clock that turns timestamps into instants, and the window of
+/// times that count.
+#[derive(Debug, Clone)]
+pub struct Dating {
+    pub clock: Clock,
+    pub window: Window,
+}
+
+/// [`scan_chunk`], also dating each line with codes when `dating` is given: by its own timestamp, or
+/// else by the last one before it (lines before the chunk's first timestamp are left pending for the
+/// chunk before to date). Only lines with codes, and the few lines above them that have to be looked
+/// at, are parsed for a timestamp.
+pub fn scan_chunk_dated(
+    chunk: &[u8],
+    extractor: &Extractor<'_>,
+    dating: Option<&Dating>,
+    tally: &mut Tally,
+) {
     let mut line = CurrentLine::default();
+    let mut stamps = StampCursor::default();
     let mut pos = 0;
     // Newlines in chunk[..pos].
     let mut newlines_before = 0u64;
@@ -52,7 +75,7 @@ pub fn scan_chunk(chunk: &[u8], extractor: &Extractor<'_>, tally: &mut Tally) {
                 continue;
             }
             let index = newlines_before + u64::from((newlines & ((1u64 << i) - 1)).count_ones());
-            line.enter(chunk, index, start, tally);
+            line.enter(chunk, index, start, tally, dating, &mut stamps);
             if let Some(hit) = extractor.judge(
                 line.text(chunk),
                 start - line.start,
@@ -67,9 +90,55 @@ pub fn scan_chunk(chunk: &[u8], extractor: &Extractor<'_>, tally: &mut Tally) {
         prev_ends = ends;
         pos += BLOCK;
     }
-    line.finish(chunk, tally);
+    line.finish(chunk, tally, dating, &mut stamps);
+    if let Some(dating) = dating {
+        tally.last_time = stamps
+            .last_before(chunk, chunk.len())
+            .and_then(|s| dating.clock.resolve(s));
+    }
     tally.bytes += chunk.len() as u64;
     tally.lines += newlines_before;
+}
+
+/// Finds the timestamp that dates a line: its own, or the nearest one above it. It remembers how far
+/// up it has looked, so that a chunk is searched at most once however many lines ask.
+#[derive(Default)]
+struct StampCursor {
+    /// Lines before this offset (a line start) have been searched.
+    searched_to: usize,
+    /// The last timestamp found before `searched_to`.
+    last: Option<Stamp>,
+}
+
+impl StampCursor {
+    /// The stamp of the line `chunk[start..end]` (`end` at its newline or the chunk's end), or of the
+    /// nearest line above it in the chunk; `None` if no line of the chunk up to it has one.
+    fn date(&mut self, chunk: &[u8], start: usize, end: usize) -> Option<Stamp> {
+        let stamp = timestamp::parse(&chunk[start..end]).or_else(|| self.last_before(chunk, start));
+        self.last = stamp;
+        self.searched_to = (end + 1).min(chunk.len()).max(self.searched_to);
+        stamp
+    }
+
+    /// The last stamp on the lines before `line_start` (a line start, or the chunk's end).
+    fn last_before(&self, chunk: &[u8], line_start: usize) -> Option<Stamp> {
+        let mut end = line_start;
+        while end > self.searched_to {
+            // The line before ends with the newline at end - 1 (or at the chunk's end without one).
+            let line_end = if chunk[end - 1] == b'\n' {
+                end - 1
+            } else {
+                end
+            };
+            let line_start = memrchr(b'\n', &chunk[self.searched_to..line_end])
+                .map_or(self.searched_to, |p| self.searched_to + p + 1);
+            if let Some(stamp) = timestamp::parse(&chunk[line_start..line_end]) {
+                return Some(stamp);
+            }
+            end = line_start;
+        }
+        self.last
+    }
 }
 
 /// The line the scanner is judging candidates on: found once, on its first candidate, and recorded
@@ -87,11 +156,19 @@ struct CurrentLine {
 impl CurrentLine {
     /// Makes the line with `index`, which holds the byte at `at`, the current one.
     #[inline]
-    fn enter(&mut self, chunk: &[u8], index: u64, at: usize, tally: &mut Tally) {
+    fn enter(
+        &mut self,
+        chunk: &[u8],
+        index: u64,
+        at: usize,
+        tally: &mut Tally,
+        dating: Option<&Dating>,
+        stamps: &mut StampCursor,
+    ) {
         if self.index == Some(index) {
             return;
         }
-        self.finish(chunk, tally);
+        self.finish(chunk, tally, dating, stamps);
         self.index = Some(index);
         self.start = memrchr(b'\n', &chunk[..at]).map_or(0, |p| p + 1);
         self.end = memchr(b'\n', &chunk[at..]).map_or(chunk.len(), |p| at + p);
@@ -105,15 +182,41 @@ impl CurrentLine {
         &chunk[self.start..self.end]
     }
 
-    /// Records the current line's codes, if any.
-    fn finish(&mut self, chunk: &[u8], tally: &mut Tally) {
-        if let Some(index) = self.index {
-            if !self.hits.is_empty() {
-                dedup_hits(&mut self.hits, 0);
-                tally.record(index, self.text(chunk), &self.hits);
-                self.hits.clear();
+    /// Records the current line's codes, if any, dated when `dating` is given.
+    fn finish(
+        &mut self,
+        chunk: &[u8],
+        tally: &mut Tally,
+        dating: Option<&Dating>,
+        stamps: &mut StampCursor,
+    ) {
+        let Some(index) = self.index else { return };
+        if self.hits.is_empty() {
+            return;
+        }
+        dedup_hits(&mut self.hits, 0);
+        let text = self.text(chunk);
+        match dating {
+            None => tally.record(index, text, &self.hits),
+            Some(dating) => {
+                // `self.end` may stop short of the newline at a '\r'; the cursor wants the newline.
+                let end = memchr(b'\n', &chunk[self.end..]).map_or(chunk.len(), |p| self.end + p);
+                match stamps.date(chunk, self.start, end) {
+                    Some(stamp) => {
+                        let time = dating.clock.resolve(stamp);
+                        if dating.window.keeps(time) {
+                            tally.record_at(index, text, &self.hits, time);
+                        }
+                    }
+                    None => tally.pending.push(PendingLine {
+                        line_index: index,
+                        text: text.to_vec(),
+                        hits: self.hits.clone(),
+                    }),
+                }
             }
         }
+        self.hits.clear();
     }
 }
 

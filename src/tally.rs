@@ -15,7 +15,8 @@ use crate::extract::Hit;
 /// The longest example text kept for a code, in bytes; longer lines are cut (at a character boundary).
 pub const MAX_EXAMPLE_BYTES: usize = 1024;
 
-/// The first line a code was seen on.
+/// The first line a code was seen on: the one with the lowest index, whatever order lines were
+/// recorded in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Example {
     /// Zero-based line index within the tallied text.
@@ -32,6 +33,37 @@ pub struct CodeTally {
     pub example: Example,
 }
 
+/// The time range `--since`/`--until` keep, in seconds since the Unix epoch: `since` inclusive,
+/// `until` exclusive. With either bound set, lines without a known time are left out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+impl Window {
+    pub fn is_unbounded(&self) -> bool {
+        self.since.is_none() && self.until.is_none()
+    }
+
+    /// Whether a line at `time` (`None`: unknown) is kept.
+    pub fn keeps(&self, time: Option<i64>) -> bool {
+        match time {
+            Some(t) => self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u),
+            None => self.is_unbounded(),
+        }
+    }
+}
+
+/// A line with codes whose time is not known yet: it comes before the first timestamp of its piece,
+/// so it takes the last time of the piece before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingLine {
+    pub line_index: u64,
+    pub text: Vec<u8>,
+    pub hits: Vec<Hit>,
+}
+
 /// The counts of a contiguous piece of one input.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -45,13 +77,30 @@ pub struct Tally {
     pub codes: BTreeMap<Code, CodeTally>,
     /// Numbers in an explicit code context that no catalog knows.
     pub unknown: BTreeMap<Code, CodeTally>,
+    /// When times are read: lines per (Unix minute, code), known and unknown codes alike.
+    pub timeline: BTreeMap<(i64, Code), u64>,
+    /// When times are read: lines with codes before this piece's first timestamp.
+    pub pending: Vec<PendingLine>,
+    /// When times are read: the time of the last timestamped line of this piece.
+    pub last_time: Option<i64>,
 }
 
 impl Tally {
     /// Records the codes found on the line with zero-based index `line_index`.
     pub fn record(&mut self, line_index: u64, line: &[u8], hits: &[Hit]) {
+        self.record_at(line_index, line, hits, None);
+    }
+
+    /// Records the codes of a line whose time (seconds since the Unix epoch) is `time`.
+    pub fn record_at(&mut self, line_index: u64, line: &[u8], hits: &[Hit], time: Option<i64>) {
         if hits.is_empty() {
             return;
+        }
+        if let Some(t) = time {
+            let minute = t.div_euclid(60);
+            for hit in hits {
+                *self.timeline.entry((minute, hit.code)).or_default() += 1;
+            }
         }
         self.code_lines += 1;
         for hit in hits {
@@ -60,35 +109,86 @@ impl Tally {
             } else {
                 &mut self.unknown
             };
-            map.entry(hit.code)
-                .and_modify(|t| t.count += 1)
-                .or_insert_with(|| CodeTally {
-                    count: 1,
-                    example: Example {
-                        line_index,
-                        text: example_text(line),
-                    },
-                });
+            match map.get_mut(&hit.code) {
+                Some(t) => {
+                    t.count += 1;
+                    // Lines settled late (pending ones) may come before the example so far.
+                    if line_index < t.example.line_index {
+                        t.example = Example {
+                            line_index,
+                            text: example_text(line),
+                        };
+                    }
+                }
+                None => {
+                    map.insert(
+                        hit.code,
+                        CodeTally {
+                            count: 1,
+                            example: Example {
+                                line_index,
+                                text: example_text(line),
+                            },
+                        },
+                    );
+                }
+            }
         }
     }
 
     /// Adds the tally of the text that directly follows this one.
-    pub fn append(&mut self, later: Tally) {
+    ///
+    /// When times are read, `self` must start at the start of its input: its own pending lines then
+    /// have no earlier time to take and are settled as lines of unknown time, and `later`'s pending
+    /// lines take `self`'s last time. `window` decides which of them count.
+    pub fn append(&mut self, mut later: Tally, window: &Window) {
+        self.settle(window);
         let shift = self.lines;
+        for p in std::mem::take(&mut later.pending) {
+            if let Some(t) = self.last_time {
+                if window.keeps(Some(t)) {
+                    self.record_at(p.line_index + shift, &p.text, &p.hits, Some(t));
+                }
+            } else {
+                self.pending.push(PendingLine {
+                    line_index: p.line_index + shift,
+                    ..p
+                });
+            }
+        }
         self.bytes += later.bytes;
         self.lines += later.lines;
         self.code_lines += later.code_lines;
         merge_codes(&mut self.codes, later.codes, shift);
         merge_codes(&mut self.unknown, later.unknown, shift);
+        for (key, n) in later.timeline {
+            *self.timeline.entry(key).or_default() += n;
+        }
+        self.last_time = later.last_time.or(self.last_time);
+    }
+
+    /// Settles the pending lines of a tally that starts at its input's start: no earlier time
+    /// exists, so they are lines of unknown time.
+    pub fn settle(&mut self, window: &Window) {
+        for p in std::mem::take(&mut self.pending) {
+            if window.keeps(None) {
+                self.record_at(p.line_index, &p.text, &p.hits, None);
+            }
+        }
     }
 }
 
 fn merge_codes(into: &mut BTreeMap<Code, CodeTally>, later: BTreeMap<Code, CodeTally>, shift: u64) {
     for (code, mut t) in later {
+        t.example.line_index += shift;
         match into.get_mut(&code) {
-            Some(existing) => existing.count += t.count,
+            Some(existing) => {
+                existing.count += t.count;
+                if t.example.line_index < existing.example.line_index {
+                    existing.example = t.example;
+                }
+            }
             None => {
-                t.example.line_index += shift;
                 into.insert(code, t);
             }
         }
@@ -130,12 +230,70 @@ mod tests {
         };
         b.record(1, b"second 801004", &[hit(801004)]);
         b.record(2, b"third 803008", &[hit(803008)]);
-        a.append(b);
+        a.append(b, &Window::default());
         assert_eq!(a.lines, 15);
         assert_eq!(a.code_lines, 3);
         assert_eq!(a.codes[&801004].count, 2);
         assert_eq!(a.codes[&801004].example.line_index, 3);
         assert_eq!(a.codes[&803008].example.line_index, 12);
+    }
+
+    #[test]
+    fn pending_lines_take_the_time_before_them() {
+        let mut a = Tally {
+            lines: 4,
+            last_time: Some(600),
+            ..Tally::default()
+        };
+        let mut b = Tally {
+            lines: 2,
+            ..Tally::default()
+        };
+        b.pending.push(PendingLine {
+            line_index: 0,
+            text: b"  at Frame.run".to_vec(),
+            hits: vec![hit(801004)],
+        });
+        a.append(b, &Window::default());
+        assert_eq!(a.timeline[&(10, 801004)], 1);
+        assert_eq!(a.codes[&801004].example.line_index, 4);
+        assert_eq!(a.last_time, Some(600), "b had no time of its own");
+
+        // Outside the window, the line does not count at all.
+        let mut a = Tally {
+            last_time: Some(600),
+            ..Tally::default()
+        };
+        let mut b = Tally::default();
+        b.pending.push(PendingLine {
+            line_index: 0,
+            text: Vec::new(),
+            hits: vec![hit(801004)],
+        });
+        a.append(
+            b,
+            &Window {
+                since: Some(601),
+                until: None,
+            },
+        );
+        assert!(a.codes.is_empty() && a.code_lines == 0);
+    }
+
+    #[test]
+    fn lines_of_unknown_time_count_only_without_a_window() {
+        let w = Window {
+            since: Some(0),
+            until: None,
+        };
+        assert!(!w.keeps(None));
+        assert!(Window::default().keeps(None));
+        assert!(w.keeps(Some(0)));
+        let until = Window {
+            since: None,
+            until: Some(10),
+        };
+        assert!(until.keeps(Some(9)) && !until.keeps(Some(10)));
     }
 
     #[test]

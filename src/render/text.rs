@@ -7,6 +7,8 @@ use comfy_table::{CellAlignment, Table};
 use super::terminal::sanitize;
 use super::{CODE, DIM, ERROR, HEADING, Look, WARN, new_table};
 use crate::analyze::RunStats;
+use crate::catalog::Module;
+use crate::histogram::Histogram;
 use crate::report::Report;
 
 /// How many characters of an example line to show.
@@ -89,6 +91,10 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         super::write_table(&table, out)?;
     }
 
+    if let Some(h) = &report.histogram {
+        histogram(report, h, look, out)?;
+    }
+
     if !report.unknown_codes.is_empty() {
         writeln!(
             out,
@@ -147,6 +153,152 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         }
     }
     Ok(())
+}
+
+/// Codes over time: a row per bucket with a bar stacked by module (letters, or colours on a
+/// terminal), then a sparkline per top code.
+fn histogram(report: &Report, h: &Histogram, look: Look, out: &mut dyn Write) -> io::Result<()> {
+    let width = usize::from(look.width.unwrap_or(100)).max(40);
+    let title = format!("Codes per {} ({})", h.bucket.name(), h.tz);
+    writeln!(out, "\n{}", look.paint(HEADING, &title))?;
+    if h.series.is_empty() {
+        writeln!(out, "  No dated lines with codes.")?;
+        return Ok(());
+    }
+    let glyphs = module_glyphs(report);
+    let labels: Vec<&str> = h.series.iter().map(|b| b.label.as_str()).collect();
+    let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let max = h.series.iter().map(|b| b.total).max().unwrap_or(0).max(1);
+    let count_width = group_digits(max).len();
+    let bar_width = width.saturating_sub(label_width + count_width + 6).max(10);
+    for (bucket, label) in h.series.iter().zip(&labels) {
+        let mut bar = String::new();
+        let mut done = 0u64;
+        let mut drawn = 0usize;
+        for m in &report.modules {
+            let n = bucket.modules.get(&m.module).copied().unwrap_or(0);
+            if n == 0 {
+                continue;
+            }
+            done += n;
+            // Cumulative rounding keeps the whole bar true to the total.
+            let end = ((done as f64 / max as f64) * bar_width as f64).round() as usize;
+            let len = end.saturating_sub(drawn).max(1);
+            drawn += len;
+            let (glyph, style) = glyphs[&m.module];
+            let piece: String = if look.color { "█" } else { glyph }.repeat(len);
+            bar.push_str(&look.paint(style, &piece));
+        }
+        writeln!(
+            out,
+            "  {label:<label_width$}  {bar}{}  {}",
+            " ".repeat(bar_width.saturating_sub(drawn)),
+            group_digits(bucket.total)
+        )?;
+    }
+    let legend: Vec<String> = report
+        .modules
+        .iter()
+        .filter(|m| glyphs.contains_key(&m.module))
+        .map(|m| {
+            let (glyph, style) = glyphs[&m.module];
+            let key = if look.color { "█" } else { glyph };
+            format!("{} {}", look.paint(style, key), m.module)
+        })
+        .collect();
+    writeln!(out, "  {}", legend.join("  "))?;
+    if h.undated > 0 {
+        writeln!(
+            out,
+            "  {}",
+            look.paint(
+                DIM,
+                &format!(
+                    "{} on lines without a time (no timestamp on or above them) are not shown.",
+                    plural(h.undated, "code", "codes")
+                )
+            )
+        )?;
+    }
+
+    let top: Vec<_> = report.codes.iter().take(8).collect();
+    if top.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{}", look.paint(HEADING, "Top codes over time"))?;
+    let spark_width = width.saturating_sub(30).clamp(10, 120);
+    for c in top {
+        let key = c.code.to_string();
+        let values: Vec<u64> = h
+            .series
+            .iter()
+            .map(|b| b.codes.get(&key).copied().unwrap_or(0))
+            .collect();
+        writeln!(
+            out,
+            "  {:<8} {}  {}",
+            look.paint(CODE, &key),
+            sparkline(&values, spark_width),
+            group_digits(values.iter().sum())
+        )?;
+    }
+    Ok(())
+}
+
+/// A letter and a colour per module, in the report's order: the first letter of the name not yet
+/// taken (auth, account and audio-video cannot all be "A").
+fn module_glyphs(
+    report: &Report,
+) -> std::collections::BTreeMap<Module, (&'static str, anstyle::Style)> {
+    use anstyle::{AnsiColor, Color, Style};
+    const PALETTE: [AnsiColor; 8] = [
+        AnsiColor::Cyan,
+        AnsiColor::Magenta,
+        AnsiColor::Yellow,
+        AnsiColor::Green,
+        AnsiColor::Blue,
+        AnsiColor::Red,
+        AnsiColor::BrightCyan,
+        AnsiColor::BrightMagenta,
+    ];
+    const LETTERS: [&str; 26] = [
+        "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R",
+        "S", "T", "U", "V", "W", "X", "Y", "Z",
+    ];
+    let mut taken = std::collections::BTreeSet::new();
+    let mut glyphs = std::collections::BTreeMap::new();
+    for (i, m) in report.modules.iter().enumerate() {
+        let letter = m
+            .module
+            .name()
+            .bytes()
+            .filter(u8::is_ascii_alphabetic)
+            .map(|b| b.to_ascii_uppercase())
+            .chain(b'A'..=b'Z')
+            .find(|b| taken.insert(*b))
+            .map_or("?", |b| LETTERS[usize::from(b - b'A')]);
+        let style = Style::new().fg_color(Some(Color::Ansi(PALETTE[i % PALETTE.len()])));
+        glyphs.insert(m.module, (letter, style));
+    }
+    glyphs
+}
+
+/// `▁▂▃▄▅▆▇█` for the values (a space for none), at most `width` characters: neighbouring values are
+/// added up when there are more.
+pub fn sparkline(values: &[u64], width: usize) -> String {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let per = values.len().div_ceil(width.max(1)).max(1);
+    let sums: Vec<u64> = values.chunks(per).map(|c| c.iter().sum()).collect();
+    let max = sums.iter().copied().max().unwrap_or(0).max(1);
+    sums.iter()
+        .map(|&v| {
+            if v == 0 {
+                ' '
+            } else {
+                LEVELS[((v * 7) as f64 / max as f64).round() as usize]
+            }
+        })
+        .collect()
 }
 
 /// The `--stats` lines: what was read, how long it took, and where the time went.
@@ -216,6 +368,13 @@ pub fn human_bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sparklines_scale_and_fold() {
+        assert_eq!(sparkline(&[0, 1, 7, 0], 10), " ▂█ ");
+        assert_eq!(sparkline(&[1, 1, 2, 2], 2), "▅█");
+        assert_eq!(sparkline(&[], 5), "");
+    }
 
     #[test]
     fn numbers_read_well() {

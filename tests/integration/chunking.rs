@@ -3,10 +3,12 @@
 
 use std::sync::Arc;
 
+use jiff::tz::TimeZone;
 use jmlog::catalog::Catalog;
 use jmlog::extract::{Extractor, Mode};
-use jmlog::pipeline::scan_reader;
-use jmlog::tally::Tally;
+use jmlog::pipeline::{ReadOptions, TimeOptions, scan_input, scan_reader};
+use jmlog::tally::{Tally, Window};
+use jmlog::timestamp::{self, Clock, YearRule};
 use proptest::prelude::*;
 
 use crate::util::root;
@@ -45,6 +47,32 @@ fn line_by_line(text: &[u8], ex: &Extractor<'_>) -> Tally {
     tally
 }
 
+/// The reference with dating: each line takes its own timestamp or the last one above it.
+fn dated_line_by_line(text: &[u8], ex: &Extractor<'_>, clock: &Clock, window: &Window) -> Tally {
+    let mut tally = Tally::default();
+    let mut hits = Vec::new();
+    let mut last = None;
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    if !text.is_empty() {
+        for (i, line) in body.split(|&b| b == b'\n').enumerate() {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if let Some(stamp) = timestamp::parse(line) {
+                last = Some(stamp);
+            }
+            hits.clear();
+            ex.line_hits(line, &mut hits);
+            let time = last.and_then(|s| clock.resolve(s));
+            if window.keeps(time) {
+                tally.record_at(i as u64, line, &hits, time);
+            }
+            tally.lines += 1;
+        }
+    }
+    tally.last_time = last.and_then(|s| clock.resolve(s));
+    tally.bytes = text.len() as u64;
+    tally
+}
+
 fn pool(threads: usize) -> rayon::ThreadPool {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -73,6 +101,40 @@ proptest! {
         let expected = line_by_line(text.as_bytes(), &ex);
         let got = scan_reader(text.as_bytes(), &ex, &pool(threads), chunk_size);
         prop_assert!(got.error.is_none());
+        prop_assert_eq!(&got.tally, &expected);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn dating_is_the_same_for_any_chunk_size_and_thread_count(
+        picks in prop::collection::vec(any::<prop::sample::Index>(), 0..300),
+        chunk_size in 1usize..3000,
+        threads in 1usize..4,
+        bounded in any::<bool>(),
+    ) {
+        let material = material();
+        let text: String = picks.iter().map(|i| format!("{}\n", i.get(&material))).collect();
+        let tz = TimeZone::get("Asia/Shanghai").unwrap();
+        let modified = jiff::civil::date(2026, 11, 26);
+        let window = if bounded {
+            // From 5 November, Shanghai time, to the end of 16 November.
+            Window { since: Some(1_762_272_000), until: Some(1_763_308_800) }
+        } else {
+            Window::default()
+        };
+        let options = TimeOptions { tz: tz.clone(), year: None, modified, window };
+        let clock = Clock { tz, years: YearRule::from_modified(modified) };
+        let ex = Arc::new(Extractor::new(Catalog::builtin(), Mode::Strict));
+        let expected = dated_line_by_line(text.as_bytes(), &ex, &clock, &window);
+        let got = scan_input(
+            text.as_bytes(),
+            &ex,
+            &pool(threads),
+            &ReadOptions { chunk_size, time: Some(&options), ..ReadOptions::default() },
+        );
         prop_assert_eq!(&got.tally, &expected);
     }
 }

@@ -5,4 +5,5 @@ mod catalog;
 mod chunking;
 mod corpus;
 mod inputs;
+mod time;
 mod util;
