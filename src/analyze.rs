@@ -18,10 +18,13 @@ use crate::catalog::Catalog;
 use crate::extract::{Extractor, Mode};
 use crate::histogram::Unit;
 use crate::input::{self, Discovered, Encoding, Input};
-use crate::pipeline::{ReadOptions, Scanned, TimeOptions, scan_input};
+use crate::pipeline::{EventSink, ReadOptions, Scanned, TimeOptions, scan_input};
 use crate::render::text::group_digits;
 use crate::report::{BuildOptions, Report, ReportBuilder, ScannedInput};
-use crate::tally::Window;
+use crate::tally::{Event, Window};
+
+/// Receives the code occurrences of the input named first, in line order, as the scan finds them.
+pub type InputEventSink<'a> = dyn Fn(&str, &[Event]) + Sync + 'a;
 
 /// How to scan.
 #[derive(Debug, Clone)]
@@ -60,9 +63,13 @@ pub struct RunStats {
 
 /// Scans the inputs. An input that cannot be opened or read is recorded in the report with its reason,
 /// and the others are still scanned.
+///
+/// With `on_events`, every code occurrence is handed over as the scan finds it, input by input and in
+/// line order (inputs are then read one at a time, each still scanned in parallel).
 pub fn analyze(
     discovered: &Discovered,
     settings: &ScanSettings,
+    on_events: Option<&InputEventSink<'_>>,
 ) -> anyhow::Result<(Report, RunStats)> {
     let inputs = &discovered.inputs;
     let started = Instant::now();
@@ -74,14 +81,18 @@ pub fn analyze(
     let results: Vec<Mutex<Option<Result<Read, io::Error>>>> =
         inputs.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    let readers = settings.threads.min(inputs.len()).max(1);
+    let readers = if on_events.is_some() {
+        1
+    } else {
+        settings.threads.min(inputs.len()).max(1)
+    };
     std::thread::scope(|s| {
         for _ in 0..readers {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(input) = inputs.get(i) else { break };
-                    let result = read_one(input, &extractor, &pool, settings, &progress);
+                    let result = read_one(input, &extractor, &pool, settings, &progress, on_events);
                     *results[i].lock().expect("no reader panics") = Some(result);
                 }
             });
@@ -160,7 +171,10 @@ fn read_one(
     pool: &ThreadPool,
     settings: &ScanSettings,
     progress: &Progress,
+    on_events: Option<&InputEventSink<'_>>,
 ) -> io::Result<Read> {
+    let name = input.name();
+    let events = on_events.map(|sink| move |events: &[Event]| sink(&name, events));
     progress.start(input);
     let opened = input::open(input)?;
     let raw = Arc::clone(&opened.raw_bytes);
@@ -190,6 +204,7 @@ fn read_one(
             time: time.as_ref(),
             skip_binary: !input.explicit(),
             on_chunk: &on_chunk,
+            on_events: events.as_ref().map(|e| e as &EventSink<'_>),
         },
     );
     on_chunk();

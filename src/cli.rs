@@ -30,6 +30,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// List the built-in catalog of error codes.
     Codes(CodesArgs),
+    /// Combine JSON reports of runs over parts of the logs into the report of one run over all.
+    Merge(MergeArgs),
     /// Write deterministic synthetic logs to stdout, for benchmarks.
     #[command(hide = true)]
     Synth(SynthArgs),
@@ -42,6 +44,9 @@ pub struct AnalyzeArgs {
     /// given and standard input is not a terminal.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     /// In directories, scan only files whose name or relative path matches GLOB (repeatable).
     #[arg(short, long = "glob", value_name = "GLOB")]
@@ -68,10 +73,6 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub stats: bool,
 
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
-
     /// Count every catalog code that stands alone, whatever its context (noisier: uids and counts
     /// that happen to equal a code are counted too).
     #[arg(long)]
@@ -80,10 +81,6 @@ pub struct AnalyzeArgs {
     /// Scanning threads [default: the number of CPUs].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
-
-    /// How many codes the text report lists in "Top codes" and "Examples"; 0 lists all.
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub top: usize,
 
     /// Count codes over time, in buckets of an hour, a day or an ISO week (Monday to Sunday). Lines
     /// without a timestamp take the last one above them in the same input.
@@ -113,6 +110,55 @@ pub struct AnalyzeArgs {
     /// Bytes per parallel chunk (tuning and testing; results do not depend on it).
     #[arg(long, value_name = "BYTES", hide = true)]
     pub chunk_size: Option<usize>,
+}
+
+/// How a report is written, compared and judged; for `analyze` and `merge`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format: `text` for people, `json` (the versioned schema in the README), `markdown`
+    /// for CI job summaries and pull requests, `csv`, `ndjson` (one event per code as it is found,
+    /// then a summary), `html` (one self-contained page with charts), `prometheus` (for
+    /// node_exporter's textfile collector).
+    #[arg(short, long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// How many codes the text report lists in "Top codes" and "Examples"; 0 lists all.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+
+    /// Compare with an earlier JSON report: marks new and vanished codes, and the change per code
+    /// and module, in every format.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+
+    /// Exit with 1 after writing the report if WHAT occurred: `module=NAME`, `code=CODE`, `new`
+    /// (a code not in the --baseline) or `unknown` (repeatable).
+    #[arg(long = "fail-on", value_name = "WHAT")]
+    pub fail_on: Vec<String>,
+
+    /// Exit with 1 after writing the report if more than N code occurrences were found.
+    #[arg(long, value_name = "N")]
+    pub max_total: Option<u64>,
+
+    /// Exit with 1 after writing the report if a module or code occurred more than N times:
+    /// `login=5`, `803008=0` (repeatable).
+    #[arg(long = "max", value_name = "WHAT=N")]
+    pub max: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports written by `jmlog analyze --format json` (or by `merge`), in order: each code
+    /// keeps the example of the first report that has it.
+    #[arg(value_name = "REPORT.json", required = true)]
+    pub reports: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Args)]
@@ -169,10 +215,13 @@ pub enum ColorChoice {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
-    /// A report for people.
     Text,
-    /// The versioned JSON report (schema in the README).
     Json,
+    Markdown,
+    Csv,
+    Ndjson,
+    Html,
+    Prometheus,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -28,7 +28,11 @@ pub fn look(choice: ColorChoice) -> Look {
     } else {
         None
     };
-    Look { color, width }
+    Look {
+        color,
+        width,
+        forced: choice == ColorChoice::Always,
+    }
 }
 
 /// The number of scanning threads: as asked, else one per CPU.

@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 /// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Ordered by severity, so that the worse of two outcomes is their `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Outcome {
     /// The command completed, whatever it found.
     Success,

@@ -7,13 +7,16 @@
 //! binary adds the command line ([`cli`], resolved by [`config`]) and the exit codes ([`exit`]).
 
 pub mod analyze;
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod exit;
 pub mod extract;
+pub mod gate;
 pub mod histogram;
 pub mod input;
+pub mod merge;
 pub mod pipeline;
 pub mod render;
 pub mod report;

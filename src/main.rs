@@ -4,22 +4,29 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
+use std::fs::File;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
-use jmlog::analyze::{ScanSettings, analyze};
+use jmlog::analyze::{InputEventSink, ScanSettings, analyze};
+use jmlog::baseline;
 use jmlog::catalog::{Catalog, Code, Entry, Module};
 use jmlog::cli::{
     AnalyzeArgs, Cli, CodesArgs, CodesFormat, Command, ExplainArgs, ExplainFormat, LangChoice,
-    ReportFormat,
+    MergeArgs, ReportArgs, ReportFormat,
 };
 use jmlog::config;
 use jmlog::exit::Outcome;
 use jmlog::extract::Mode;
+use jmlog::gate::Gate;
 use jmlog::input::{self, WalkOptions};
+use jmlog::merge;
 use jmlog::pipeline::DEFAULT_CHUNK_SIZE;
 use jmlog::render::terminal::sanitize;
 use jmlog::render::text::TextOptions;
 use jmlog::render::{self, Look, catalog::Lang};
+use jmlog::report::Report;
+use jmlog::tally::Event;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -39,7 +46,8 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let outcome = match cli.command {
-        Command::Analyze(args) => run_analyze(args, look, &mut out)?,
+        Command::Analyze(args) => run_analyze(args, look)?,
+        Command::Merge(args) => run_merge(args, look)?,
         Command::Explain(args) => run_explain(args, look, &mut out)?,
         Command::Codes(args) => run_codes(args, look, &mut out)?,
         Command::Synth(args) => {
@@ -51,7 +59,8 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
     Ok(outcome)
 }
 
-fn run_analyze(args: AnalyzeArgs, look: Look, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
+    let plan = ReportPlan::new(&args.report, look)?;
     let paths = if args.paths.is_empty() {
         if config::stdin_is_terminal() {
             anyhow::bail!(
@@ -80,7 +89,25 @@ fn run_analyze(args: AnalyzeArgs, look: Look, out: &mut dyn Write) -> anyhow::Re
         progress: config::progress(args.quiet),
         time: config::time_settings(&args).map_err(anyhow::Error::msg)?,
     };
-    let (report, stats) = analyze(&discovered, &settings)?;
+
+    // NDJSON events are written while the scan runs, to the same output as the summary after it.
+    let out = Mutex::new(plan.open_output()?);
+    let write_error: Mutex<Option<io::Error>> = Mutex::new(None);
+    let on_events = |path: &str, events: &[Event]| {
+        let mut failed = write_error.lock().expect("no writer panics");
+        if failed.is_none() {
+            let mut out = out.lock().expect("no writer panics");
+            if let Err(e) = render::ndjson::events(path, events, &mut *out) {
+                *failed = Some(e);
+            }
+        }
+    };
+    let events: Option<&InputEventSink<'_>> =
+        (plan.format == ReportFormat::Ndjson).then_some(&on_events);
+    let (report, stats) = analyze(&discovered, &settings, events)?;
+    if let Some(e) = write_error.into_inner().expect("no writer panics") {
+        return Err(e.into());
+    }
 
     let mut outcome = Outcome::Success;
     for input in &report.inputs {
@@ -105,21 +132,131 @@ fn run_analyze(args: AnalyzeArgs, look: Look, out: &mut dyn Write) -> anyhow::Re
             );
         }
     }
-    match args.format {
-        ReportFormat::Text => {
-            let opts = TextOptions {
-                look,
-                top: args.top,
-            };
-            render::text::render(&report, opts, out)?
+    let mut out = out.into_inner().expect("no writer panics");
+    let judged = plan.finish(report, &mut out, |report| {
+        if args.stats {
+            eprint!("{}", render::text::stats(report, &stats));
         }
-        ReportFormat::Json => render::json::render(&report, out)?,
+    })?;
+    Ok(worse(outcome, judged))
+}
+
+fn run_merge(args: MergeArgs, look: Look) -> anyhow::Result<Outcome> {
+    let plan = ReportPlan::new(&args.report, look)?;
+    let mut parts = Vec::new();
+    for path in &args.reports {
+        let report = baseline::load(path).map_err(anyhow::Error::msg)?;
+        parts.push((path.display().to_string(), report));
     }
-    out.flush()?;
-    if args.stats {
-        eprint!("{}", render::text::stats(&report, &stats));
+    let report = merge::merge(&parts).map_err(anyhow::Error::msg)?;
+    let mut out = plan.open_output()?;
+    plan.finish(report, &mut out, |_| {})
+}
+
+/// The worse of two outcomes: trouble over a tripped gate over success.
+fn worse(a: Outcome, b: Outcome) -> Outcome {
+    a.max(b)
+}
+
+/// How a report is finished and written: the format, the output, the baseline and the gates.
+struct ReportPlan {
+    format: ReportFormat,
+    output: Option<PathBuf>,
+    look: Look,
+    top: usize,
+    baseline: Option<(String, Report)>,
+    gates: Vec<Gate>,
+}
+
+impl ReportPlan {
+    /// Checks everything that can be checked before the scan: the gates, and the baseline report.
+    fn new(args: &ReportArgs, look: Look) -> anyhow::Result<ReportPlan> {
+        let mut gates = Vec::new();
+        for value in &args.fail_on {
+            gates.push(Gate::parse_fail_on(value).map_err(anyhow::Error::msg)?);
+        }
+        for value in &args.max {
+            gates.push(Gate::parse_max(value).map_err(anyhow::Error::msg)?);
+        }
+        if let Some(n) = args.max_total {
+            gates.push(Gate::MaxTotal(n));
+        }
+        if args.baseline.is_none() && gates.iter().any(Gate::needs_baseline) {
+            anyhow::bail!("--fail-on new needs a --baseline report to compare with");
+        }
+        let baseline = match &args.baseline {
+            Some(path) => Some((
+                path.display().to_string(),
+                baseline::load(path).map_err(|e| anyhow::anyhow!("--baseline {e}"))?,
+            )),
+            None => None,
+        };
+        // A file is no terminal: colour only if asked for outright.
+        let look = if args.output.is_some() {
+            Look {
+                color: look.color && look.forced,
+                width: None,
+                forced: look.forced,
+            }
+        } else {
+            look
+        };
+        Ok(ReportPlan {
+            format: args.format,
+            output: args.output.clone(),
+            look,
+            top: args.top,
+            baseline,
+            gates,
+        })
     }
-    Ok(outcome)
+
+    fn open_output(&self) -> anyhow::Result<Box<dyn Write + Send>> {
+        Ok(match &self.output {
+            Some(path) => Box::new(BufWriter::new(
+                File::create(path).with_context(|| format!("-o {}", path.display()))?,
+            )),
+            None => Box::new(BufWriter::new(io::stdout())),
+        })
+    }
+
+    /// Compares with the baseline, judges the gates, writes the report, and says which gates
+    /// tripped. `after` runs once the report is written (for `--stats`).
+    fn finish(
+        &self,
+        mut report: Report,
+        out: &mut Box<dyn Write + Send>,
+        after: impl FnOnce(&Report),
+    ) -> anyhow::Result<Outcome> {
+        if let Some((path, baseline)) = &self.baseline {
+            baseline::compare(&mut report, baseline, path);
+        }
+        report.gates = self.gates.iter().map(|g| g.judge(&report)).collect();
+        let out: &mut dyn Write = out;
+        match self.format {
+            ReportFormat::Text => {
+                let opts = TextOptions {
+                    look: self.look,
+                    top: self.top,
+                };
+                render::text::render(&report, opts, out)?
+            }
+            ReportFormat::Json => render::json::render(&report, out)?,
+            ReportFormat::Markdown => render::markdown::render(&report, out)?,
+            ReportFormat::Csv => render::csv::render(&report, out)?,
+            ReportFormat::Ndjson => render::ndjson::summary(&report, out)?,
+            ReportFormat::Html => render::html::render(&report, out)?,
+            ReportFormat::Prometheus => render::prometheus::render(&report, out)?,
+        }
+        out.flush()?;
+        after(&report);
+        let mut outcome = Outcome::Success;
+        for gate in report.gates.iter().filter(|g| g.tripped) {
+            eprintln!("jmlog: gate {} tripped: {}", gate.gate, gate.detail);
+            outcome = Outcome::GateFailed;
+        }
+        Ok(outcome)
+    }
 }
 
 fn run_explain(args: ExplainArgs, look: Look, out: &mut dyn Write) -> anyhow::Result<Outcome> {

@@ -24,7 +24,7 @@ use jiff::tz::TimeZone;
 
 use crate::extract::Extractor;
 use crate::scan::{Dating, scan_chunk_dated};
-use crate::tally::{Tally, Window};
+use crate::tally::{Event, Tally, Window};
 use crate::timestamp::{self, Clock, Stamp, YearRule};
 
 /// The default chunk size: large enough that per-chunk overhead vanishes, small enough that every
@@ -90,6 +90,9 @@ fn first_year_less(text: &[u8]) -> Option<(i8, i8)> {
         })
 }
 
+/// Receives code occurrences in line order, as the scan finds them.
+pub type EventSink<'a> = dyn Fn(&[Event]) + Sync + 'a;
+
 /// How to read one input.
 pub struct ReadOptions<'a> {
     pub chunk_size: usize,
@@ -99,6 +102,9 @@ pub struct ReadOptions<'a> {
     pub skip_binary: bool,
     /// Called after each chunk is read, for progress.
     pub on_chunk: &'a (dyn Fn() + Sync),
+    /// Called with every code occurrence, in line order, as soon as the chunks before it are done
+    /// (for `--format ndjson`). Line indexes are zero-based within the input.
+    pub on_events: Option<&'a EventSink<'a>>,
 }
 
 impl Default for ReadOptions<'_> {
@@ -108,6 +114,7 @@ impl Default for ReadOptions<'_> {
             time: None,
             skip_binary: false,
             on_chunk: &|| {},
+            on_events: None,
         }
     }
 }
@@ -148,9 +155,17 @@ pub fn scan_input<R: Read>(
     }
     let (done_tx, done_rx) = mpsc::channel::<(usize, Tally, Duration)>();
     let window = options.time.map(|t| t.window).unwrap_or_default();
+    let events = options.on_events.is_some();
     let mut merged = InOrder {
         window,
-        ..InOrder::default()
+        on_events: options.on_events,
+        tally: Tally {
+            events: events.then(Vec::new),
+            ..Tally::default()
+        },
+        next: 0,
+        early: BTreeMap::new(),
+        scan_time: Duration::ZERO,
     };
     let mut dating: Option<Arc<Dating>> = None;
     let mut carry: Vec<u8> = Vec::new();
@@ -215,7 +230,10 @@ pub fn scan_input<R: Read>(
                 chunks += 1;
                 scope.spawn(move |_| {
                     let started = Instant::now();
-                    let mut tally = Tally::default();
+                    let mut tally = Tally {
+                        events: events.then(Vec::new),
+                        ..Tally::default()
+                    };
                     scan_chunk_dated(buf.text(), &ex, dating.as_deref(), &mut tally);
                     // The receivers outlive the scope, so neither send can fail.
                     let _ = done.send((seq, tally, started.elapsed()));
@@ -234,8 +252,10 @@ pub fn scan_input<R: Read>(
         merged.add(done);
     }
 
+    merged.tally.settle(&window);
+    merged.emit();
     let mut tally = merged.tally;
-    tally.settle(&window);
+    tally.events = None;
     if binary {
         tally = Tally::default();
     } else if last_byte.is_some_and(|b| b != b'\n') {
@@ -291,22 +311,33 @@ impl Buffer {
 
 /// Appends chunk tallies in chunk order as they arrive, holding back those that come early; so only
 /// the chunks in flight are ever held apart.
-#[derive(Default)]
-struct InOrder {
+struct InOrder<'a> {
     tally: Tally,
     next: usize,
     early: BTreeMap<usize, Tally>,
     scan_time: Duration,
     window: Window,
+    on_events: Option<&'a EventSink<'a>>,
 }
 
-impl InOrder {
+impl InOrder<'_> {
     fn add(&mut self, (seq, tally, took): (usize, Tally, Duration)) {
         self.scan_time += took;
         self.early.insert(seq, tally);
         while let Some(t) = self.early.remove(&self.next) {
             self.tally.append(t, &self.window);
             self.next += 1;
+        }
+        self.emit();
+    }
+
+    /// Hands the events gathered so far to the caller.
+    fn emit(&mut self) {
+        if let (Some(sink), Some(events)) = (self.on_events, &mut self.tally.events) {
+            if !events.is_empty() {
+                sink(events);
+                events.clear();
+            }
         }
     }
 }

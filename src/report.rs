@@ -42,6 +42,46 @@ pub struct Report {
     /// With `--by`: the counts over time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub histogram: Option<Histogram>,
+    /// With `--baseline`: what changed since the baseline report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Baseline>,
+    /// The CI gates asked for (`--fail-on`, `--max-total`, `--max`) and whether each tripped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<GateResult>,
+}
+
+/// What changed since a baseline report. Per-code and per-module changes are on the rows
+/// ([`CodeRow::previous`], [`ModuleRow::previous`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// The baseline report's path, as given.
+    pub path: String,
+    /// Known-code occurrences in the baseline.
+    pub codes: u64,
+    /// Codes seen now and not in the baseline, most frequent first.
+    pub new_codes: Vec<Code>,
+    /// Codes in the baseline and not seen now, most frequent (then) first.
+    pub vanished: Vec<VanishedRow>,
+}
+
+/// A code of the baseline that was not seen this time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VanishedRow {
+    pub code: Code,
+    /// Its count in the baseline.
+    pub previous: u64,
+    pub module: Module,
+    pub meaning: String,
+}
+
+/// One CI gate and its verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GateResult {
+    /// The gate as given: `module=login`, `code=803008`, `new`, `total<=100`, `login<=5`.
+    pub gate: String,
+    pub tripped: bool,
+    /// What was found, e.g. "12 login errors (limit 5)".
+    pub detail: String,
 }
 
 /// What the report is built with besides the counts.
@@ -75,6 +115,12 @@ pub struct ModuleRow {
     pub share: f64,
     /// Distinct codes seen in the module.
     pub distinct: u64,
+    /// With a baseline: the module's count there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<u64>,
+    /// With a baseline: `count - previous`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,6 +135,19 @@ pub struct CodeRow {
     /// The official English message (may be empty).
     pub message: String,
     pub example: ExampleRef,
+    /// With a baseline: the code's count there (0 for a new code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<u64>,
+    /// With a baseline: `count - previous`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<i64>,
+}
+
+impl CodeRow {
+    /// Whether the code is new since the baseline (false without one).
+    pub fn is_new(&self) -> bool {
+        self.previous == Some(0)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -172,6 +231,29 @@ impl ReportBuilder {
         });
     }
 
+    /// Adds everything a report of other inputs counted (for `merge`); its examples count only for
+    /// codes no earlier input has shown.
+    pub fn add_report(&mut self, report: &Report) {
+        self.totals.files += report.totals.files;
+        self.totals.bytes += report.totals.bytes;
+        self.totals.lines += report.totals.lines;
+        self.totals.code_lines += report.totals.code_lines;
+        let rows = report.codes.iter().map(|r| (r.code, r.count, &r.example));
+        for (code, count, example) in rows {
+            self.codes
+                .entry(code)
+                .and_modify(|(n, _)| *n += count)
+                .or_insert_with(|| (count, example.clone()));
+        }
+        for r in &report.unknown_codes {
+            self.unknown
+                .entry(r.code)
+                .and_modify(|(n, _)| *n += r.count)
+                .or_insert_with(|| (r.count, r.example.clone()));
+        }
+        self.inputs.extend(report.inputs.iter().cloned());
+    }
+
     /// Adds an input that could not be opened at all.
     pub fn add_failed(&mut self, path: &str, error: String) {
         self.inputs.push(InputRow {
@@ -214,6 +296,8 @@ impl ReportBuilder {
                     meaning: entry.meaning.clone(),
                     message: entry.message.clone(),
                     example,
+                    previous: None,
+                    change: None,
                 }
             })
             .collect();
@@ -232,6 +316,8 @@ impl ReportBuilder {
                 count,
                 share: share(count),
                 distinct,
+                previous: None,
+                change: None,
             })
             .collect();
         modules.sort_by(|a, b| b.count.cmp(&a.count).then(a.module.cmp(&b.module)));
@@ -277,6 +363,8 @@ impl ReportBuilder {
             since: rfc3339(options.window.since),
             until: rfc3339(options.window.until),
             histogram,
+            baseline: None,
+            gates: Vec::new(),
         })
     }
 }

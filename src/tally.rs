@@ -83,6 +83,18 @@ pub struct Tally {
     pub pending: Vec<PendingLine>,
     /// When times are read: the time of the last timestamped line of this piece.
     pub last_time: Option<i64>,
+    /// When events are asked for (`--format ndjson`): one per code per line, in line order.
+    pub events: Option<Vec<Event>>,
+}
+
+/// One code on one line, for reports that list every occurrence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Event {
+    pub line_index: u64,
+    /// Seconds since the Unix epoch, when the line's time is known.
+    pub time: Option<i64>,
+    pub code: Code,
+    pub known: bool,
 }
 
 impl Tally {
@@ -101,6 +113,14 @@ impl Tally {
             for hit in hits {
                 *self.timeline.entry((minute, hit.code)).or_default() += 1;
             }
+        }
+        if let Some(events) = &mut self.events {
+            events.extend(hits.iter().map(|h| Event {
+                line_index,
+                time,
+                code: h.code,
+                known: h.known,
+            }));
         }
         self.code_lines += 1;
         for hit in hits {
@@ -140,20 +160,15 @@ impl Tally {
     ///
     /// When times are read, `self` must start at the start of its input: its own pending lines then
     /// have no earlier time to take and are settled as lines of unknown time, and `later`'s pending
-    /// lines take `self`'s last time. `window` decides which of them count.
+    /// lines take `self`'s last time (or none, if `self` has none). `window` decides which count.
     pub fn append(&mut self, mut later: Tally, window: &Window) {
         self.settle(window);
         let shift = self.lines;
         for p in std::mem::take(&mut later.pending) {
-            if let Some(t) = self.last_time {
-                if window.keeps(Some(t)) {
-                    self.record_at(p.line_index + shift, &p.text, &p.hits, Some(t));
-                }
-            } else {
-                self.pending.push(PendingLine {
-                    line_index: p.line_index + shift,
-                    ..p
-                });
+            // With no time in `self` (which starts at the input's start), none exists before the line.
+            let time = self.last_time;
+            if window.keeps(time) {
+                self.record_at(p.line_index + shift, &p.text, &p.hits, time);
             }
         }
         self.bytes += later.bytes;
@@ -163,6 +178,12 @@ impl Tally {
         merge_codes(&mut self.unknown, later.unknown, shift);
         for (key, n) in later.timeline {
             *self.timeline.entry(key).or_default() += n;
+        }
+        if let (Some(events), Some(more)) = (&mut self.events, later.events) {
+            events.extend(more.into_iter().map(|e| Event {
+                line_index: e.line_index + shift,
+                ..e
+            }));
         }
         self.last_time = later.last_time.or(self.last_time);
     }

@@ -2,7 +2,12 @@
 //! entries) and a writer, and only formats: nothing here counts or sorts.
 
 pub mod catalog;
+pub mod csv;
+pub mod html;
 pub mod json;
+pub mod markdown;
+pub mod ndjson;
+pub mod prometheus;
 pub mod terminal;
 pub mod text;
 
@@ -18,6 +23,8 @@ pub struct Look {
     pub color: bool,
     /// The terminal's width in columns, when writing to a terminal.
     pub width: Option<u16>,
+    /// Colour was asked for outright (`--color always`), not decided from the terminal.
+    pub forced: bool,
 }
 
 impl Look {
@@ -25,6 +32,7 @@ impl Look {
     pub const PLAIN: Look = Look {
         color: false,
         width: None,
+        forced: false,
     };
 
     /// `text` in `style` when colour is on, as is otherwise.

@@ -52,16 +52,25 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
 
     if !report.modules.is_empty() {
         writeln!(out, "\n{}", look.paint(HEADING, "Modules"))?;
-        let mut table = new_table(look, &["module", "count", "share", "codes"]);
+        let with_change = report.baseline.is_some();
+        let mut header = vec!["module", "count", "share", "codes"];
+        if with_change {
+            header.push("change");
+        }
+        let mut table = new_table(look, &header);
         for m in &report.modules {
-            table.add_row(vec![
+            let mut row = vec![
                 m.module.name().to_owned(),
                 group_digits(m.count),
                 percent(m.share),
                 m.distinct.to_string(),
-            ]);
+            ];
+            if with_change {
+                row.push(m.change.map(signed).unwrap_or_default());
+            }
+            table.add_row(row);
         }
-        align_right(&mut table, &[1, 2, 3]);
+        align_right(&mut table, &[1, 2, 3, 4]);
         super::write_table(&table, out)?;
     }
 
@@ -77,22 +86,71 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
             plural(report.codes.len() as u64, "code", "codes")
         };
         writeln!(out, "\n{}", look.paint(HEADING, &title))?;
-        let mut table = new_table(look, &["code", "count", "share", "module", "meaning"]);
-        for c in &report.codes[..shown] {
-            table.add_row(vec![
-                c.code.to_string(),
-                group_digits(c.count),
-                percent(c.share),
-                c.module.name().to_owned(),
-                c.meaning.clone(),
-            ]);
+        let with_change = report.baseline.is_some();
+        let mut header = vec!["code", "count", "share"];
+        if with_change {
+            header.push("change");
         }
-        align_right(&mut table, &[1, 2]);
+        header.extend(["module", "meaning"]);
+        let mut table = new_table(look, &header);
+        for c in &report.codes[..shown] {
+            let mut row = vec![c.code.to_string(), group_digits(c.count), percent(c.share)];
+            if with_change {
+                row.push(if c.is_new() {
+                    "new".to_owned()
+                } else {
+                    c.change.map(signed).unwrap_or_default()
+                });
+            }
+            row.extend([c.module.name().to_owned(), c.meaning.clone()]);
+            table.add_row(row);
+        }
+        align_right(&mut table, &[1, 2, 3]);
         super::write_table(&table, out)?;
     }
 
+    if let Some(b) = &report.baseline {
+        writeln!(
+            out,
+            "\n{} {}",
+            look.paint(HEADING, "Since the baseline"),
+            look.paint(
+                DIM,
+                &format!(
+                    "({}: {} → {} codes)",
+                    sanitize(&b.path, 200),
+                    group_digits(b.codes),
+                    group_digits(t.codes)
+                )
+            )
+        )?;
+        if b.new_codes.is_empty() {
+            writeln!(out, "  No codes are new since the baseline.")?;
+        }
+        for row in report.codes.iter().filter(|c| c.is_new()) {
+            writeln!(
+                out,
+                "  {} {}  {}×  {}",
+                look.paint(WARN, "new"),
+                look.paint(CODE, &row.code.to_string()),
+                group_digits(row.count),
+                row.meaning
+            )?;
+        }
+        for v in &b.vanished {
+            writeln!(
+                out,
+                "  {} {}  was {}×  {}",
+                look.paint(DIM, "gone"),
+                v.code,
+                group_digits(v.previous),
+                v.meaning
+            )?;
+        }
+    }
+
     if let Some(h) = &report.histogram {
-        histogram(report, h, look, out)?;
+        histogram(report, h, opts, out)?;
     }
 
     if !report.unknown_codes.is_empty() {
@@ -138,6 +196,18 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         }
     }
 
+    if !report.gates.is_empty() {
+        writeln!(out, "\n{}", look.paint(HEADING, "Gates"))?;
+        for g in &report.gates {
+            let verdict = if g.tripped {
+                look.paint(ERROR, "FAIL")
+            } else {
+                look.paint(CODE, "pass")
+            };
+            writeln!(out, "  {verdict}  {}  {}", g.gate, g.detail)?;
+        }
+    }
+
     let problems: Vec<(&str, &str)> = report
         .inputs
         .iter()
@@ -157,7 +227,13 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
 
 /// Codes over time: a row per bucket with a bar stacked by module (letters, or colours on a
 /// terminal), then a sparkline per top code.
-fn histogram(report: &Report, h: &Histogram, look: Look, out: &mut dyn Write) -> io::Result<()> {
+fn histogram(
+    report: &Report,
+    h: &Histogram,
+    opts: TextOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let look = opts.look;
     let width = usize::from(look.width.unwrap_or(100)).max(40);
     let title = format!("Codes per {} ({})", h.bucket.name(), h.tz);
     writeln!(out, "\n{}", look.paint(HEADING, &title))?;
@@ -221,7 +297,8 @@ fn histogram(report: &Report, h: &Histogram, look: Look, out: &mut dyn Write) ->
         )?;
     }
 
-    let top: Vec<_> = report.codes.iter().take(8).collect();
+    let sparklines = if opts.top == 0 { 8 } else { opts.top.min(8) };
+    let top: Vec<_> = report.codes.iter().take(sparklines).collect();
     if top.is_empty() {
         return Ok(());
     }
@@ -331,6 +408,14 @@ fn align_right(table: &mut Table, columns: &[usize]) {
 
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", group_digits(n), if n == 1 { one } else { many })
+}
+
+fn signed(n: i64) -> String {
+    if n > 0 {
+        format!("+{n}")
+    } else {
+        n.to_string()
+    }
 }
 
 fn percent(share: f64) -> String {

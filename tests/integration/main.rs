@@ -5,5 +5,6 @@ mod catalog;
 mod chunking;
 mod corpus;
 mod inputs;
+mod reports;
 mod time;
 mod util;

@@ -1,0 +1,126 @@
+//! CSV: one row per code; with `--by`, one row per bucket and code. Cells a spreadsheet would run
+//! as a formula are neutralised.
+
+use std::io::{self, Write};
+
+use crate::report::Report;
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    write(report, out).map_err(|e| match e.into_kind() {
+        // Keep the I/O error itself, so that a closed pipe is still recognised as one.
+        csv::ErrorKind::Io(io) => io,
+        other => io::Error::other(format!("{other:?}")),
+    })
+}
+
+fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    if let Some(h) = &report.histogram {
+        w.write_record([
+            "bucket",
+            "bucket_start",
+            "bucket_end",
+            "code",
+            "module",
+            "count",
+        ])?;
+        for b in &h.series {
+            for (code, n) in &b.codes {
+                let module = code
+                    .parse()
+                    .ok()
+                    .and_then(|c| crate::catalog::Catalog::builtin().get(c))
+                    .map_or("", |e| e.module.name());
+                w.write_record([
+                    b.label.as_str(),
+                    &b.start,
+                    &b.end,
+                    code,
+                    module,
+                    &n.to_string(),
+                ])?;
+            }
+        }
+    } else {
+        w.write_record([
+            "code",
+            "known",
+            "count",
+            "share",
+            "previous",
+            "change",
+            "module",
+            "operation",
+            "meaning",
+            "message",
+            "example_path",
+            "example_line",
+            "example_text",
+        ])?;
+        for c in &report.codes {
+            w.write_record([
+                c.code.to_string(),
+                "true".to_owned(),
+                c.count.to_string(),
+                format!("{:.6}", c.share),
+                c.previous.map(|p| p.to_string()).unwrap_or_default(),
+                c.change.map(|d| d.to_string()).unwrap_or_default(),
+                c.module.name().to_owned(),
+                safe(&c.operation),
+                safe(&c.meaning),
+                safe(&c.message),
+                safe(&c.example.path),
+                c.example.line.to_string(),
+                safe(&c.example.text),
+            ])?;
+        }
+        for u in &report.unknown_codes {
+            w.write_record([
+                u.code.to_string(),
+                "false".to_owned(),
+                u.count.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                safe(&u.example.path),
+                u.example.line.to_string(),
+                safe(&u.example.text),
+            ])?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// A text cell a spreadsheet will not evaluate: a leading `=`, `+`, `-`, `@`, tab or carriage
+/// return (the characters that start a formula, per OWASP's advice on CSV injection) gets a `'`
+/// in front. Numbers are written apart and never pass through here.
+pub fn safe(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(
+            safe("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(safe("+1"), "'+1");
+        assert_eq!(safe("-2+3"), "'-2+3");
+        assert_eq!(safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(safe("\tx"), "'\tx");
+        assert_eq!(safe("login failed"), "login failed");
+        assert_eq!(safe(""), "");
+    }
+}

@@ -1,0 +1,332 @@
+//! The Markdown summary: for a CI job summary or a pull-request comment.
+
+use std::io::{self, Write};
+
+use super::terminal::sanitize;
+use super::text::{group_digits, human_bytes};
+use crate::report::Report;
+
+/// How many codes the summary lists.
+const TOP: usize = 20;
+
+pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let t = &report.totals;
+    writeln!(out, "## JMessage errors")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "**{}** in **{}** of {} lines · {} {} · {}{}",
+        plural(t.codes, "code occurrence", "code occurrences"),
+        plural(t.code_lines, "line", "lines"),
+        group_digits(t.lines),
+        group_digits(t.files),
+        if t.files == 1 { "input" } else { "inputs" },
+        human_bytes(t.bytes),
+        if t.unknown_codes > 0 {
+            format!(" · {} unknown", group_digits(t.unknown_codes))
+        } else {
+            String::new()
+        }
+    )?;
+    if report.since.is_some() || report.until.is_some() {
+        writeln!(
+            out,
+            "\nTime window: {} to {}.",
+            report.since.as_deref().unwrap_or("the beginning"),
+            report.until.as_deref().unwrap_or("the end")
+        )?;
+    }
+
+    if !report.gates.is_empty() {
+        writeln!(out, "\n### Gates\n")?;
+        let mut table = Table::new(&["", "gate", "result"], &[]);
+        for g in &report.gates {
+            let mark = if g.tripped {
+                "❌ failed"
+            } else {
+                "✅ passed"
+            };
+            table.row(&[mark, &code_span(&g.gate), &cell(&g.detail)]);
+        }
+        table.write(out)?;
+    }
+
+    if let Some(b) = &report.baseline {
+        writeln!(out, "\n### Since the baseline\n")?;
+        writeln!(
+            out,
+            "Baseline {}: {} → {} code occurrences ({}).",
+            code_span(&sanitize(&b.path, 300)),
+            group_digits(b.codes),
+            group_digits(t.codes),
+            signed(t.codes as i64 - b.codes as i64)
+        )?;
+        if b.new_codes.is_empty() {
+            writeln!(out, "\nNo new codes.")?;
+        } else {
+            writeln!(out, "\n**New codes:**\n")?;
+            for row in report.codes.iter().filter(|c| c.is_new()) {
+                writeln!(
+                    out,
+                    "- **{}** ({}, {}×): {}",
+                    row.code,
+                    row.module,
+                    row.count,
+                    cell(&row.meaning)
+                )?;
+            }
+        }
+        if !b.vanished.is_empty() {
+            writeln!(out, "\n**Gone since the baseline:**\n")?;
+            for v in &b.vanished {
+                writeln!(
+                    out,
+                    "- {} ({}, was {}×): {}",
+                    v.code,
+                    v.module,
+                    v.previous,
+                    cell(&v.meaning)
+                )?;
+            }
+        }
+    }
+
+    if report.codes.is_empty() && report.unknown_codes.is_empty() {
+        writeln!(out, "\nNo JMessage error codes found.")?;
+    }
+
+    let with_change = report.baseline.is_some();
+    if !report.modules.is_empty() {
+        writeln!(out, "\n### Modules\n")?;
+        let mut header = vec!["module", "count", "share", "codes"];
+        if with_change {
+            header.push("change");
+        }
+        let mut table = Table::new(&header, &[1, 2, 3, 4]);
+        for m in &report.modules {
+            let mut row = vec![
+                m.module.name().to_owned(),
+                group_digits(m.count),
+                percent(m.share),
+                m.distinct.to_string(),
+            ];
+            if with_change {
+                row.push(m.change.map(signed).unwrap_or_default());
+            }
+            table.row(&row);
+        }
+        table.write(out)?;
+    }
+
+    if !report.codes.is_empty() {
+        let shown = report.codes.len().min(TOP);
+        let title = if shown < report.codes.len() {
+            format!("Top {shown} of {} codes", report.codes.len())
+        } else {
+            "Codes".to_owned()
+        };
+        writeln!(out, "\n### {title}\n")?;
+        let mut header = vec!["code", "count", "module", "meaning"];
+        if with_change {
+            header.push("change");
+        }
+        let mut table = Table::new(&header, &[1, 4]);
+        for c in &report.codes[..shown] {
+            let mut row = vec![
+                format!("{}{}", c.code, if c.is_new() { " 🆕" } else { "" }),
+                group_digits(c.count),
+                c.module.name().to_owned(),
+                cell(&c.meaning),
+            ];
+            if with_change {
+                row.push(c.change.map(signed).unwrap_or_default());
+            }
+            table.row(&row);
+        }
+        table.write(out)?;
+    }
+
+    if !report.unknown_codes.is_empty() {
+        writeln!(out, "\n### Unknown codes\n")?;
+        writeln!(
+            out,
+            "In a code context, but in no catalog (a newer SDK's?).\n"
+        )?;
+        let mut table = Table::new(&["code", "count", "first seen"], &[1]);
+        for u in &report.unknown_codes {
+            table.row(&[
+                u.code.to_string(),
+                group_digits(u.count),
+                code_span(&format!(
+                    "{}:{}",
+                    sanitize(&u.example.path, 300),
+                    u.example.line
+                )),
+            ]);
+        }
+        table.write(out)?;
+    }
+
+    if let Some(h) = &report.histogram {
+        writeln!(
+            out,
+            "\n### Codes per {} ({})\n",
+            h.bucket.name(),
+            cell(&h.tz)
+        )?;
+        let mut table = Table::new(&[h.bucket.name(), "codes", "top module"], &[1]);
+        for b in &h.series {
+            let top = b
+                .modules
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(m, n)| format!("{m} ({n})"))
+                .unwrap_or_default();
+            table.row(&[b.label.clone(), group_digits(b.total), top]);
+        }
+        table.write(out)?;
+        if h.undated > 0 {
+            writeln!(
+                out,
+                "\n{} on lines without a time are not in this table.",
+                plural(h.undated, "code", "codes")
+            )?;
+        }
+    }
+
+    let examples: Vec<_> = report
+        .codes
+        .iter()
+        .take(TOP)
+        .map(|c| (c.code, &c.example))
+        .collect();
+    if !examples.is_empty() {
+        writeln!(
+            out,
+            "\n<details><summary>First line of each code</summary>\n"
+        )?;
+        for (code, ex) in examples {
+            let place = format!("{}:{}", sanitize(&ex.path, 300), ex.line);
+            writeln!(out, "- **{code}** {}", code_span(&place))?;
+            writeln!(out, "  {}", code_span(&sanitize(&ex.text, 300)))?;
+        }
+        writeln!(out, "\n</details>")?;
+    }
+
+    let problems: Vec<_> = report
+        .inputs
+        .iter()
+        .filter_map(|i| Some((&i.path, i.error.as_ref().or(i.skipped.as_ref())?)))
+        .collect();
+    if !problems.is_empty() {
+        writeln!(out, "\n### Inputs with problems\n")?;
+        for (path, why) in problems {
+            writeln!(out, "- {}: {}", code_span(&sanitize(path, 300)), cell(why))?;
+        }
+    }
+    Ok(())
+}
+
+/// A Markdown table: header, divider with alignment, rows.
+struct Table {
+    header: Vec<String>,
+    right: Vec<usize>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(header: &[&str], right_aligned: &[usize]) -> Table {
+        Table {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            right: right_aligned.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn row<S: AsRef<str>>(&mut self, cells: &[S]) {
+        self.rows
+            .push(cells.iter().map(|c| c.as_ref().to_owned()).collect());
+    }
+
+    fn write(&self, out: &mut dyn Write) -> io::Result<()> {
+        writeln!(out, "| {} |", self.header.join(" | "))?;
+        let divider: Vec<&str> = (0..self.header.len())
+            .map(|i| {
+                if self.right.contains(&i) {
+                    "---:"
+                } else {
+                    "---"
+                }
+            })
+            .collect();
+        writeln!(out, "|{}|", divider.join("|"))?;
+        for row in &self.rows {
+            writeln!(out, "| {} |", row.join(" | "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Text from a log or the catalog, made inert in Markdown: no HTML, no links or emphasis, no table
+/// breaks, on one line.
+pub fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in sanitize(text, 2000).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An inline code span that the text cannot break out of: the fence is longer than any run of
+/// backticks inside.
+fn code_span(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let text = text.replace('|', "\\|");
+    format!("{fence} {text} {fence}")
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", group_digits(n), if n == 1 { one } else { many })
+}
+
+fn percent(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}
+
+fn signed(n: i64) -> String {
+    if n > 0 {
+        format!("+{n}")
+    } else {
+        n.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_inert() {
+        assert_eq!(cell("a|b"), "a\\|b");
+        assert_eq!(cell("<script>x</script>"), "&lt;script&gt;x&lt;/script&gt;");
+        assert_eq!(cell("[click](javascript:x)"), "\\[click\\](javascript:x)");
+        assert_eq!(cell("line\nbreak"), "line\\u{a}break");
+    }
+
+    #[test]
+    fn code_spans_cannot_be_escaped() {
+        assert_eq!(code_span("a`b"), "`` a`b ``");
+        assert_eq!(code_span("x"), "` x `");
+    }
+}
