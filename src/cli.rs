@@ -32,6 +32,10 @@ pub enum Command {
     Codes(CodesArgs),
     /// Combine JSON reports of runs over parts of the logs into the report of one run over all.
     Merge(MergeArgs),
+    /// Pass log lines through, explaining each JMessage error code at the end of its line.
+    Annotate(AnnotateArgs),
+    /// Follow growing logs (like `tail -F`), counting codes as they are written.
+    Watch(WatchArgs),
     /// Write deterministic synthetic logs to stdout, for benchmarks.
     #[command(hide = true)]
     Synth(SynthArgs),
@@ -159,6 +163,49 @@ pub struct MergeArgs {
 
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AnnotateArgs {
+    /// The log to read; `-` or nothing reads standard input (`adb logcat | jmlog annotate`).
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+
+    /// Print only the lines that hold a code.
+    #[arg(long)]
+    pub only: bool,
+
+    /// Which language the annotation uses: the English meaning, or the official Chinese description.
+    #[arg(long, value_enum, default_value_t = LangChoice::En)]
+    pub lang: LangChoice,
+
+    /// Count every catalog code that stands alone, whatever its context (noisier).
+    #[arg(long)]
+    pub loose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Log files to follow. A file that is renamed and re-created (rotation) or truncated
+    /// (copytruncate) is followed on, as `tail -F` does.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Read the files from their start instead of from their current end.
+    #[arg(long)]
+    pub from_start: bool,
+
+    /// How often to look for new data, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 200, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub interval: u64,
+
+    /// Write NDJSON events (one per code as it is found) even on a terminal.
+    #[arg(long)]
+    pub events: bool,
+
+    /// Count every catalog code that stands alone, whatever its context (noisier).
+    #[arg(long)]
+    pub loose: bool,
 }
 
 #[derive(Debug, Args)]

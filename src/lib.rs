@@ -7,6 +7,7 @@
 //! binary adds the command line ([`cli`], resolved by [`config`]) and the exit codes ([`exit`]).
 
 pub mod analyze;
+pub mod annotate;
 pub mod baseline;
 pub mod catalog;
 pub mod cli;
@@ -24,3 +25,4 @@ pub mod scan;
 pub mod synth;
 pub mod tally;
 pub mod timestamp;
+pub mod watch;

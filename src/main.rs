@@ -48,6 +48,8 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let outcome = match cli.command {
         Command::Analyze(args) => run_analyze(args, look)?,
         Command::Merge(args) => run_merge(args, look)?,
+        Command::Annotate(args) => jmlog::annotate::run(&args, look)?,
+        Command::Watch(args) => jmlog::watch::run(&args, look)?,
         Command::Explain(args) => run_explain(args, look, &mut out)?,
         Command::Codes(args) => run_codes(args, look, &mut out)?,
         Command::Synth(args) => {

@@ -6,5 +6,6 @@ mod chunking;
 mod corpus;
 mod inputs;
 mod reports;
+mod stream;
 mod time;
 mod util;

@@ -1,0 +1,1 @@
+//! Streaming: annotate and watch (being written).
