@@ -18,6 +18,8 @@ use crate::catalog::Catalog;
 use crate::extract::{Extractor, Mode};
 use crate::histogram::Unit;
 use crate::input::{self, Discovered, Encoding, Input};
+#[cfg(unix)]
+use crate::pipeline::scan_file;
 use crate::pipeline::{EventSink, ReadOptions, Scanned, TimeOptions, scan_input};
 use crate::render::text::group_digits;
 use crate::report::{BuildOptions, Report, ReportBuilder, ScannedInput};
@@ -195,18 +197,43 @@ fn read_one(
             window: t.window,
         }
     });
-    let scanned = scan_input(
-        opened.reader,
-        extractor,
-        pool,
-        &ReadOptions {
-            chunk_size: settings.chunk_size,
-            time: time.as_ref(),
-            skip_binary: !input.explicit(),
-            on_chunk: &on_chunk,
-            on_events: events.as_ref().map(|e| e as &EventSink<'_>),
-        },
-    );
+    let options = ReadOptions {
+        chunk_size: settings.chunk_size,
+        time: time.as_ref(),
+        skip_binary: !input.explicit(),
+        on_chunk: &on_chunk,
+        on_events: events.as_ref().map(|e| e as &EventSink<'_>),
+    };
+    // A plain file of several chunks is read in parallel; streams, compressed data and event
+    // output go through the streaming reader.
+    #[cfg(unix)]
+    if let (Some(file), Some(size)) = (&opened.file, opened.size) {
+        if options.on_events.is_none() && size >= 4 * settings.chunk_size as u64 {
+            let read_bytes = AtomicU64::new(0);
+            let chunk = settings.chunk_size as u64;
+            let on_chunk = || {
+                progress.advance(
+                    chunk.min(size - read_bytes.fetch_add(chunk, Ordering::Relaxed).min(size)),
+                )
+            };
+            let scanned = scan_file(
+                file,
+                size,
+                extractor,
+                pool,
+                &ReadOptions {
+                    on_chunk: &on_chunk,
+                    ..options
+                },
+            );
+            return Ok(Read {
+                raw_bytes: scanned.tally.bytes,
+                scanned,
+                encoding: opened.encoding,
+            });
+        }
+    }
+    let scanned = scan_input(opened.reader, extractor, pool, &options);
     on_chunk();
     Ok(Read {
         scanned,

@@ -282,7 +282,7 @@ pub struct Extractor<'c> {
 /// The line prefixes of Android logcat layouts, whose PIDs and TIDs are never codes: threadtime
 /// (`MM-DD HH:MM:SS.mmm  PID  TID L `, optionally with a uid column), brief and time
 /// (`L/TAG( PID)`), and Android Studio (`YYYY-MM-DD HH:MM:SS.mmm PID-TID/package `).
-const LOG_PREFIX: &str = r"(?x)^(?:
+const LOG_PREFIX: &str = r"(?x-u)^(?:
     \d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+\s+(?:\w+\s+)?\d+\s+\d+\s+[VDIWEFA]\s
   | (?:\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+\s+)?[VDIWEFA]/[^(:\n]{0,120}\(\s*\d+\)
   | \d{4}-\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+\s+\d+-\d+/\S*\s
@@ -297,9 +297,9 @@ impl<'c> Extractor<'c> {
             words: KeyWords::new(),
             failure: re(r"(?i)fail|error|exception|失败|错误|异常"),
             other_vendor: re(
-                r"(?i)\b(?:tencent|v2tim\w*|timmanager|tuikit\w*|imsdk|xgpush\w*|tpns|rongim\w*|rongcloud|io\.rong|nimclient|netease|easemob|hyphenate|emclient|agora\w*)\b",
+                r"(?i-u)\b(?:tencent|v2tim\w*|timmanager|tuikit\w*|imsdk|xgpush\w*|tpns|rongim\w*|rongcloud|io\.rong|nimclient|netease|easemob|hyphenate|emclient|agora\w*)\b",
             ),
-            jmessage: re(r"(?i)jmessage|jiguang|jmsg"),
+            jmessage: re(r"(?i-u)jmessage|jiguang|jmsg"),
             prefix: re(LOG_PREFIX),
         }
     }
@@ -342,17 +342,15 @@ impl<'c> Extractor<'c> {
         if self.mode == Mode::Loose {
             return known.then_some(Hit { code, known });
         }
-        if is_path_segment(line, start, end)
-            || unit_follows(&line[end..])
-            || start < ctx.body_start(line, &self.prefix)
-        {
+        if is_path_segment(line, start, end) || unit_follows(&line[end..]) {
             return None;
         }
-        let counts = match key_before(line, start, &self.words) {
-            Key::Code => true,
-            Key::Never => false,
-            Key::Neutral => known && ctx.states_failure(line, &self.failure),
-        };
+        let key = key_before(line, start, &self.words);
+        // The checks below need the whole line; most numbers are ruled out before them.
+        if key == Key::Never || start < ctx.body_start(line, &self.prefix) {
+            return None;
+        }
+        let counts = key == Key::Code || (known && ctx.states_failure(line, &self.failure));
         (counts && !ctx.is_other_vendor(line, self)).then_some(Hit { code, known })
     }
 }
@@ -383,9 +381,19 @@ pub struct LineContext {
 impl LineContext {
     /// Where the line's message starts, after a logcat prefix.
     fn body_start(&mut self, line: &[u8], prefix: &Regex) -> usize {
-        *self
-            .body_start
-            .get_or_insert_with(|| prefix.find(line).map_or(0, |m| m.end()))
+        *self.body_start.get_or_insert_with(|| {
+            // Every prefix starts with a digit (threadtime, Android Studio) or `L/` (brief).
+            let may_have_one = match line {
+                [b'0'..=b'9', ..] => true,
+                [level, b'/', ..] => b"VDIWEFA".contains(level),
+                _ => false,
+            };
+            if may_have_one {
+                prefix.find(line).map_or(0, |m| m.end())
+            } else {
+                0
+            }
+        })
     }
 
     fn states_failure(&mut self, line: &[u8], failure: &Regex) -> bool {

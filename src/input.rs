@@ -265,12 +265,15 @@ pub struct Opened {
     pub size: Option<u64>,
     /// When the file was last written (`None` for standard input).
     pub modified: Option<std::time::SystemTime>,
+    /// The file itself, when the input is a plain regular file: it can then be read in parallel.
+    pub file: Option<File>,
     pub raw_bytes: Arc<AtomicU64>,
 }
 
 /// Opens an input and wraps it in the decoder its first bytes call for.
 pub fn open(input: &Input) -> io::Result<Opened> {
     let raw_bytes = Arc::new(AtomicU64::new(0));
+    let mut plain_file = None;
     let (source, size, modified): (Box<dyn Read + Send>, Option<u64>, _) = match input {
         Input::Stdin => (Box::new(io::stdin()), None, None),
         Input::File { path, .. } => {
@@ -283,6 +286,7 @@ pub fn open(input: &Input) -> io::Result<Opened> {
                 ));
             }
             let size = meta.is_file().then_some(meta.len());
+            plain_file = meta.is_file().then(|| file.try_clone().ok()).flatten();
             (Box::new(file), size, meta.modified().ok())
         }
     };
@@ -309,6 +313,7 @@ pub fn open(input: &Input) -> io::Result<Opened> {
         encoding,
         size,
         modified,
+        file: plain_file.filter(|_| encoding == Encoding::Plain),
         raw_bytes,
     })
 }

@@ -49,6 +49,22 @@ pub struct Scanned {
     pub scan_time: Duration,
 }
 
+impl Scanned {
+    fn failed(error: io::Error) -> Scanned {
+        Scanned::failed_with(Some(error))
+    }
+
+    fn failed_with(error: Option<io::Error>) -> Scanned {
+        Scanned {
+            tally: Tally::default(),
+            error,
+            binary: false,
+            read_time: Duration::ZERO,
+            scan_time: Duration::ZERO,
+        }
+    }
+}
+
 /// How much of an input's start is checked for NUL bytes when binary files are skipped.
 const BINARY_SNIFF: usize = 8 << 10;
 
@@ -78,6 +94,20 @@ impl TimeOptions {
             },
             window: self.window,
         }
+    }
+}
+
+/// How much of an input's start `--year` looks at for the first year-less timestamp.
+const DATING_HEAD: usize = 1 << 20;
+
+/// The complete lines of the first [`DATING_HEAD`] bytes (all of `head` if it is the whole input),
+/// so that what dating sees does not depend on the chunk size.
+fn dating_head(head: &[u8], whole_input: bool) -> &[u8] {
+    if whole_input && head.len() <= DATING_HEAD {
+        head
+    } else {
+        let head = &head[..head.len().min(DATING_HEAD)];
+        memrchr(b'\n', head).map_or(&head[..0], |p| &head[..=p])
     }
 }
 
@@ -183,7 +213,12 @@ pub fn scan_input<R: Read>(
             }
             buf.start_with(&carry);
             carry.clear();
-            let mut target = chunk_size;
+            // The first chunk holds at least the input's head, which dating looks at.
+            let mut target = if chunks == 0 {
+                chunk_size.max(DATING_HEAD)
+            } else {
+                chunk_size
+            };
             let started = Instant::now();
             // Fill to the chunk size; a line longer than the chunk grows the buffer up to MAX_LINE.
             let eof = loop {
@@ -208,7 +243,9 @@ pub fn scan_input<R: Read>(
                     binary = true;
                     break;
                 }
-                dating = options.time.map(|t| Arc::new(t.dating(text)));
+                dating = options
+                    .time
+                    .map(|t| Arc::new(t.dating(dating_head(text, eof))));
             }
             if !eof {
                 if let Some(p) = memrchr(b'\n', text) {
@@ -270,6 +307,155 @@ pub fn scan_input<R: Read>(
     }
 }
 
+/// Scans a regular file by reading its chunks in parallel: each worker reads its own stretch of the
+/// file with positioned reads (`pread`), so that reading, like scanning, uses every core and the
+/// bytes are still in the core's cache when they are scanned.
+///
+/// Chunk `i` covers the bytes `[i·C, (i+1)·C)` and owns the lines that *start* there: it reads one
+/// byte before its stretch to tell whether a line starts at its first byte, and past its end to the
+/// newline that ends its last line. Appended in order, the chunk tallies equal the streaming
+/// reader's. A file that shrinks while it is read just ends early. Code events are not produced
+/// here: callers that want them use [`scan_input`].
+#[cfg(unix)]
+pub fn scan_file(
+    file: &std::fs::File,
+    size: u64,
+    extractor: &Arc<Extractor<'static>>,
+    pool: &ThreadPool,
+    options: &ReadOptions<'_>,
+) -> Scanned {
+    use rayon::prelude::*;
+
+    let chunk = options.chunk_size.max(1) as u64;
+    let mut sniff = Buffer::default();
+    let first = sniff.read_at(file, 0, size.min(chunk.max(DATING_HEAD as u64)));
+    if let Err(e) = first {
+        return Scanned::failed(e);
+    }
+    let head = sniff.text();
+    if options.skip_binary && memchr(0, &head[..head.len().min(BINARY_SNIFF)]).is_some() {
+        return Scanned {
+            binary: true,
+            ..Scanned::failed_with(None)
+        };
+    }
+    let dating = options
+        .time
+        .map(|t| t.dating(dating_head(head, sniff.len as u64 >= size)));
+    let window = options.time.map(|t| t.window).unwrap_or_default();
+    let chunks = size.div_ceil(chunk);
+
+    let parts: Vec<Part> = pool.install(|| {
+        (0..chunks)
+            .into_par_iter()
+            .map(|i| {
+                let part = scan_stretch(file, i * chunk, chunk, extractor, dating.as_ref());
+                (options.on_chunk)();
+                part
+            })
+            .collect()
+    });
+
+    let mut tally = Tally::default();
+    let (mut read_time, mut scan_time, mut error, mut last_byte) =
+        (Duration::ZERO, Duration::ZERO, None, None);
+    for part in parts {
+        read_time += part.read_time;
+        scan_time += part.scan_time;
+        if error.is_none() {
+            error = part.error;
+        }
+        last_byte = part.last_byte.or(last_byte);
+        tally.append(part.tally, &window);
+    }
+    tally.settle(&window);
+    if last_byte.is_some_and(|b| b != b'\n') {
+        tally.lines += 1;
+    }
+    Scanned {
+        tally,
+        error,
+        binary: false,
+        read_time,
+        scan_time,
+    }
+}
+
+/// What one stretch of a file gave.
+#[cfg(unix)]
+struct Part {
+    tally: Tally,
+    error: Option<io::Error>,
+    /// The last byte of the lines this stretch owns, if it owns any.
+    last_byte: Option<u8>,
+    read_time: Duration,
+    scan_time: Duration,
+}
+
+/// Reads and scans the lines that start in `[start, start + len)`.
+#[cfg(unix)]
+fn scan_stretch(
+    file: &std::fs::File,
+    start: u64,
+    len: u64,
+    extractor: &Extractor<'_>,
+    dating: Option<&Dating>,
+) -> Part {
+    use std::cell::RefCell;
+    thread_local! {
+        static BUFFER: RefCell<Buffer> = RefCell::new(Buffer::default());
+    }
+    BUFFER.with_borrow_mut(|buf| {
+        let began = Instant::now();
+        // One byte before the stretch says whether a line starts at its first byte.
+        let from = start.saturating_sub(1);
+        let mut error = buf.read_at(file, from, start + len - from).err();
+        // Read on to the newline that ends the last line starting in the stretch.
+        let last_owned = (start + len - 1 - from) as usize;
+        while error.is_none()
+            && buf.len > last_owned
+            && memchr(b'\n', &buf.text()[last_owned..]).is_none()
+        {
+            if buf.len >= MAX_LINE + last_owned {
+                break;
+            }
+            let at = from + buf.len as u64;
+            match buf.read_more_at(file, at, 64 << 10) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => error = Some(e),
+            }
+        }
+        let read_time = began.elapsed();
+        let text = buf.text();
+        let owned_start = if start == 0 {
+            0
+        } else {
+            match memchr(b'\n', text) {
+                Some(p) if p < last_owned => p + 1,
+                // No line starts in this stretch: a long line runs through it.
+                _ => text.len(),
+            }
+        };
+        let owned_end = if text.len() > last_owned {
+            memchr(b'\n', &text[last_owned..]).map_or(text.len(), |p| last_owned + p + 1)
+        } else {
+            text.len()
+        };
+        let owned = &text[owned_start.min(owned_end)..owned_end];
+        let began = Instant::now();
+        let mut tally = Tally::default();
+        scan_chunk_dated(owned, extractor, dating, &mut tally);
+        Part {
+            tally,
+            error,
+            last_byte: owned.last().copied(),
+            read_time,
+            scan_time: began.elapsed(),
+        }
+    })
+}
+
 /// A reusable chunk buffer. `data` stays initialised to its full length, so refilling it costs no
 /// zeroing; the first `len` bytes hold the chunk.
 #[derive(Default)]
@@ -290,6 +476,34 @@ impl Buffer {
         }
         self.data[..head.len()].copy_from_slice(head);
         self.len = head.len();
+    }
+
+    /// Replaces the contents with up to `len` bytes of `file` from `offset` (fewer at its end).
+    #[cfg(unix)]
+    fn read_at(&mut self, file: &std::fs::File, offset: u64, len: u64) -> io::Result<()> {
+        self.len = 0;
+        self.read_more_at(file, offset, len).map(|_| ())
+    }
+
+    /// Appends up to `len` bytes of `file` from `offset`; returns how many were read.
+    #[cfg(unix)]
+    fn read_more_at(&mut self, file: &std::fs::File, offset: u64, len: u64) -> io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let target = self.len + len as usize;
+        if self.data.len() < target {
+            self.data.resize(target, 0);
+        }
+        let before = self.len;
+        while self.len < target {
+            let at = offset + (self.len - before) as u64;
+            match file.read_at(&mut self.data[self.len..target], at) {
+                Ok(0) => break,
+                Ok(n) => self.len += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(self.len - before)
     }
 
     /// Reads until the buffer holds `target` bytes or the input ends; `true` at the end.

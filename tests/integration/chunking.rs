@@ -6,7 +6,7 @@ use std::sync::Arc;
 use jiff::tz::TimeZone;
 use jmlog::catalog::Catalog;
 use jmlog::extract::{Extractor, Mode};
-use jmlog::pipeline::{ReadOptions, TimeOptions, scan_input, scan_reader};
+use jmlog::pipeline::{ReadOptions, TimeOptions, scan_file, scan_input, scan_reader};
 use jmlog::tally::{Tally, Window};
 use jmlog::timestamp::{self, Clock, YearRule};
 use proptest::prelude::*;
@@ -136,6 +136,45 @@ proptest! {
             &ReadOptions { chunk_size, time: Some(&options), ..ReadOptions::default() },
         );
         prop_assert_eq!(&got.tally, &expected);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Reading a file's chunks in parallel with positioned reads gives the streaming reader's tally.
+    #[test]
+    fn parallel_file_reading_is_the_same_for_any_chunk_size(
+        picks in prop::collection::vec(any::<prop::sample::Index>(), 0..300),
+        trailing_newline in any::<bool>(),
+        chunk_size in 1usize..3000,
+        threads in 1usize..4,
+        dated in any::<bool>(),
+    ) {
+        let material = material();
+        let mut text: String = picks.iter().map(|i| format!("{}\n", i.get(&material))).collect();
+        if !trailing_newline {
+            text.pop();
+        }
+        let dir = crate::util::tempdir();
+        let path = dir.join("log");
+        std::fs::write(&path, &text).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let tz = TimeZone::get("Asia/Shanghai").unwrap();
+        let modified = jiff::civil::date(2026, 11, 26);
+        let window = Window::default();
+        let time = TimeOptions { tz: tz.clone(), year: Some(2026), modified, window };
+        let ex = Arc::new(Extractor::new(Catalog::builtin(), Mode::Strict));
+        let options = ReadOptions {
+            chunk_size,
+            time: dated.then_some(&time),
+            ..ReadOptions::default()
+        };
+        let streamed = scan_input(text.as_bytes(), &ex, &pool(1), &ReadOptions { chunk_size: 1 << 20, ..options });
+        let parallel = scan_file(&file, text.len() as u64, &ex, &pool(threads), &options);
+        prop_assert!(parallel.error.is_none());
+        prop_assert_eq!(&parallel.tally, &streamed.tally);
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
 
