@@ -77,6 +77,23 @@ fn snapshot_ndjson() {
 }
 
 #[test]
+fn snapshot_json() {
+    let json: Value = serde_json::from_str(&report("json", &["--by", "week"])).unwrap();
+    insta::assert_snapshot!(serde_json::to_string_pretty(&json).unwrap());
+}
+
+#[test]
+fn snapshot_html() {
+    let html = report("html", &["--by", "day"]);
+    assert!(
+        html.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &html[..100.min(html.len())]
+    );
+    insta::assert_snapshot!(html);
+}
+
+#[test]
 fn snapshot_prometheus() {
     insta::assert_snapshot!(report("prometheus", &[]));
 }
