@@ -32,6 +32,7 @@ pub fn look(choice: ColorChoice) -> Look {
         color,
         width,
         forced: choice == ColorChoice::Always,
+        terminal: tty,
     }
 }
 

@@ -199,6 +199,7 @@ impl ReportPlan {
                 color: look.color && look.forced,
                 width: None,
                 forced: look.forced,
+                terminal: false,
             }
         } else {
             look

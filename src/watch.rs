@@ -1,9 +1,959 @@
-//! `jmlog watch` (being written).
+//! `jmlog watch`: follows logs by name as they grow, as `tail -F` does, and counts their codes as
+//! they are written.
+//!
+//! This module owns following files (per path: the open file, its identity, how far it was read,
+//! and the line not yet complete) and the two live outputs. Its constraints:
+//!
+//! - **Polling**, every `--interval`: portable, and plenty for logs, which are written in lines.
+//! - **Rotation** (rename and re-create): when the path names another file than the one open, the
+//!   open one is read to its end first, then the new one from its start. While the path is missing
+//!   (between the rename and the re-create) it is waited for, and the old file is still read:
+//!   writers keep writing to it until they reopen the path.
+//! - **Truncation** (copytruncate): a file shorter than what was read of it is read again from its
+//!   start. As with `tail`, a file truncated and refilled past the old size between two looks
+//!   cannot be told from one that grew.
+//! - **Line numbers** are those of the file's content: a file followed from its end counts the
+//!   lines it skips, and the numbers restart at 1 after a rotation or a truncation.
+//! - **Flat memory** over hours: only counts are kept (per code, so bounded by the number of
+//!   distinct codes), plus a few recent lines for the live summary and at most one unfinished line,
+//!   which is scanned and dropped once it reaches [`MAX_LINE_BYTES`].
+//! - **Output.** On a terminal, a summary redrawn in place at most four times a second, and the
+//!   text report on Ctrl-C. Elsewhere, or with `--events`, NDJSON events written and flushed as
+//!   codes are found (notes about the files go to stderr), and a summary line on SIGINT or SIGTERM.
 
+use std::collections::VecDeque;
+use std::fs::{self, File, Metadata};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use comfy_table::CellAlignment;
+use memchr::{memchr, memchr_iter, memrchr};
+
+use crate::annotate::MAX_LINE_BYTES;
+use crate::catalog::Catalog;
 use crate::cli::WatchArgs;
 use crate::exit::Outcome;
-use crate::render::Look;
+use crate::extract::{Extractor, Hit, Mode};
+use crate::render::terminal::sanitize;
+use crate::render::text::{TextOptions, group_digits};
+use crate::render::{self, DIM, HEADING, Look, new_table, write_table};
+use crate::report::{BuildOptions, Report, ReportBuilder, ScannedInput};
+use crate::tally::{Event, Tally};
 
-pub fn run(_args: &WatchArgs, _look: Look) -> anyhow::Result<Outcome> {
-    anyhow::bail!("watch is not written yet")
+/// The shortest time between two redraws of the live summary.
+const REDRAW_EVERY: Duration = Duration::from_millis(250);
+
+/// How many codes, and how many recent lines with codes, the live summary shows.
+const LIVE_TOP: usize = 10;
+const LIVE_RECENT: usize = 5;
+
+/// How many codes the final text report lists.
+const REPORT_TOP: usize = 20;
+
+/// Bytes read from a file at a time.
+const READ_BYTES: usize = 64 << 10;
+
+/// Runs `jmlog watch` until SIGINT or SIGTERM, then writes the report of everything counted.
+pub fn run(args: &WatchArgs, look: Look) -> anyhow::Result<Outcome> {
+    if args.paths.iter().any(|p| p == Path::new("-")) {
+        anyhow::bail!(
+            "watch follows files by name, not standard input (for a pipe, use 'jmlog annotate' or 'jmlog analyze')"
+        );
+    }
+    // Ctrl-C and SIGTERM end the watch normally, with the report: the handler only asks the loop
+    // below to stop, and waking it from its wait between looks is all it needs to do.
+    let (stop_tx, stop) = mpsc::channel::<()>();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })
+    .context("cannot catch Ctrl-C")?;
+
+    let mode = if args.loose {
+        Mode::Loose
+    } else {
+        Mode::Strict
+    };
+    let extractor = Extractor::new(Catalog::builtin(), mode);
+    let mut files: Vec<Followed> = args
+        .paths
+        .iter()
+        .map(|p| Followed::new(p, !args.from_start))
+        .collect();
+    let mut buf = vec![0; READ_BYTES];
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let live = (look.terminal && !args.events).then(|| Live::new(look));
+    let mut view = View {
+        out: &mut out,
+        live,
+    };
+    let interval = Duration::from_millis(args.interval);
+    loop {
+        for file in &mut files {
+            file.poll(&extractor, &mut buf, &mut view)?;
+        }
+        view.refresh(&files, args.loose)?;
+        match stop.recv_timeout(interval) {
+            Err(RecvTimeoutError::Timeout) => {}
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+    // One last look, so that what was written before the signal counts, and the last lines,
+    // complete or not, are scanned.
+    for file in &mut files {
+        file.poll(&extractor, &mut buf, &mut view)?;
+        file.end_content(&extractor, &mut view)?;
+    }
+    let report = report(&files, args.loose)?;
+    view.finish(&report)?;
+    out.flush()?;
+    Ok(if report.failed_inputs().next().is_some() {
+        Outcome::Trouble
+    } else {
+        Outcome::Success
+    })
+}
+
+/// The report of everything counted so far.
+fn report(files: &[Followed], loose: bool) -> anyhow::Result<Report> {
+    let mut builder = ReportBuilder::new();
+    for file in files {
+        if file.opened {
+            builder.add_scanned(
+                &file.name,
+                ScannedInput {
+                    tally: file.counts(),
+                    encoding: "plain",
+                    read_bytes: file.read_bytes,
+                    binary: false,
+                    error: file.problem.clone(),
+                },
+            );
+        } else {
+            let why = file.problem.clone();
+            builder.add_failed(&file.name, why.unwrap_or_else(|| "not found".to_owned()));
+        }
+    }
+    let options = BuildOptions {
+        loose,
+        ..BuildOptions::default()
+    };
+    builder
+        .build(Catalog::builtin(), &options)
+        .map_err(anyhow::Error::msg)
+}
+
+/// Where what the followed files yield goes.
+trait Sink {
+    /// Something worth telling about a file: it appeared, was rotated or truncated, is unreadable.
+    fn note(&mut self, text: String);
+    /// A line that holds codes; `line_index` is zero-based.
+    fn code_line(
+        &mut self,
+        name: &str,
+        line_index: u64,
+        line: &[u8],
+        hits: &[Hit],
+    ) -> io::Result<()>;
+}
+
+/// A file identity that survives renames: device and inode.
+type FileId = (u64, u64);
+
+#[cfg(unix)]
+fn identity(meta: &Metadata) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+/// Without inodes, a rotation is not seen as such; a re-created file that is shorter than the old
+/// one still is, as a truncation.
+#[cfg(not(unix))]
+fn identity(_meta: &Metadata) -> Option<FileId> {
+    None
+}
+
+/// Whether a file was deleted: no name links to it any more.
+#[cfg(unix)]
+fn is_unlinked(meta: &Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    meta.nlink() == 0
+}
+
+#[cfg(not(unix))]
+fn is_unlinked(_meta: &Metadata) -> bool {
+    false
+}
+
+/// One path, followed by name.
+#[derive(Debug)]
+struct Followed {
+    path: PathBuf,
+    /// The path as events and the report name it.
+    name: String,
+    /// The file the path named when it was opened, while it is followed.
+    open: Option<OpenFile>,
+    /// Whether the next file opened is read from its end: only a file there at the first look, and
+    /// not with `--from-start`. Files that appear later are new, and read whole.
+    from_end: bool,
+    /// The content being read.
+    content: Content,
+    /// The counts of earlier contents: files rotated away, text truncated.
+    earlier: Tally,
+    /// Whether a file was ever opened at the path.
+    opened: bool,
+    read_bytes: u64,
+    /// Why the path cannot be read, while it cannot.
+    problem: Option<String>,
+    /// Whether the current look met a problem; one without clears `problem`.
+    troubled: bool,
+    /// Whether the path's absence was told since it was last open.
+    told_missing: bool,
+}
+
+#[derive(Debug)]
+struct OpenFile {
+    file: File,
+    id: Option<FileId>,
+    /// Bytes read (or skipped) so far.
+    offset: u64,
+}
+
+impl Followed {
+    fn new(path: &Path, from_end: bool) -> Followed {
+        Followed {
+            path: path.to_owned(),
+            name: path.display().to_string(),
+            open: None,
+            from_end,
+            content: Content::default(),
+            earlier: Tally::default(),
+            opened: false,
+            read_bytes: 0,
+            problem: None,
+            troubled: false,
+            told_missing: false,
+        }
+    }
+
+    /// The path for messages on a terminal.
+    fn shown(&self) -> String {
+        sanitize(&self.name, 400)
+    }
+
+    /// The counts of every content read so far.
+    fn counts(&self) -> Tally {
+        let mut all = self.earlier.clone();
+        add_counts(&mut all, self.content.tally.clone());
+        all
+    }
+
+    /// Looks at the path once: reads what was added, and follows a truncation or a rotation.
+    /// Problems with the file are noted and retried at the next look; only output errors fail.
+    fn poll(&mut self, ex: &Extractor<'_>, buf: &mut [u8], sink: &mut dyn Sink) -> io::Result<()> {
+        let from_end = std::mem::replace(&mut self.from_end, false);
+        self.troubled = false;
+        let at_path = match fs::metadata(&self.path) {
+            Ok(meta) => Some(meta),
+            Err(e) => {
+                if e.kind() != io::ErrorKind::NotFound {
+                    self.trouble(e.to_string(), sink);
+                }
+                None
+            }
+        };
+        if let Some(open) = &mut self.open {
+            // The open file, not the path: after a rename the path may name nothing, or another file.
+            let truncated = open.file.metadata().is_ok_and(|m| m.len() < open.offset);
+            if truncated {
+                if let Err(e) = open.file.seek(SeekFrom::Start(0)) {
+                    self.trouble(e.to_string(), sink);
+                    return Ok(());
+                }
+                open.offset = 0;
+                self.end_content(ex, sink)?;
+                sink.note(format!(
+                    "{} was truncated; reading it from its start",
+                    self.shown()
+                ));
+            }
+            // Read the open file to its end even if it was replaced: its last lines were written
+            // before the new file, and belong before it.
+            self.read_open(ex, buf, sink)?;
+            let open_id = self.open.as_ref().and_then(|o| o.id);
+            match &at_path {
+                Some(meta) if identity(meta) != open_id => {
+                    self.end_content(ex, sink)?;
+                    self.open = None;
+                    sink.note(format!(
+                        "{} was replaced; following the new file",
+                        self.shown()
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    let unlinked = self
+                        .open
+                        .as_ref()
+                        .is_some_and(|o| o.file.metadata().is_ok_and(|m| is_unlinked(&m)));
+                    if unlinked {
+                        // Nobody can write to it any more by name, and holding it open would keep
+                        // its disk space from being freed.
+                        self.end_content(ex, sink)?;
+                        self.open = None;
+                        self.told_missing = true;
+                        sink.note(format!(
+                            "{} was deleted; waiting for it to come back",
+                            self.shown()
+                        ));
+                    } else if !self.told_missing {
+                        self.told_missing = true;
+                        sink.note(format!(
+                            "{} was moved; reading on in it until a new file appears",
+                            self.shown()
+                        ));
+                    }
+                }
+            }
+        }
+        if self.open.is_none() {
+            if at_path.is_some() {
+                self.open_path(from_end, ex, buf, sink)?;
+            } else if !self.told_missing {
+                self.told_missing = true;
+                sink.note(format!(
+                    "{} does not exist; waiting for it to appear",
+                    self.shown()
+                ));
+            }
+        }
+        if !self.troubled {
+            self.problem = None;
+        }
+        Ok(())
+    }
+
+    /// Opens the file at the path and reads it, from its start or (skipping the lines there now)
+    /// from its end.
+    fn open_path(
+        &mut self,
+        from_end: bool,
+        ex: &Extractor<'_>,
+        buf: &mut [u8],
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
+        let opened = File::open(&self.path).and_then(|file| {
+            let id = identity(&file.metadata()?);
+            let mut open = OpenFile {
+                file,
+                id,
+                offset: 0,
+            };
+            if from_end {
+                self.content.next_line = skip_complete_lines(&mut open, buf)?;
+            }
+            Ok(open)
+        });
+        match opened {
+            Ok(open) => {
+                let whence = if from_end {
+                    format!("line {}", self.content.next_line + 1)
+                } else {
+                    "its start".to_owned()
+                };
+                sink.note(format!("following {} from {whence}", self.shown()));
+                self.open = Some(open);
+                self.opened = true;
+                self.told_missing = false;
+                self.read_open(ex, buf, sink)
+            }
+            // Gone again between the look and the open (a rotation): the next look finds the new one.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => {
+                self.trouble(e.to_string(), sink);
+                Ok(())
+            }
+        }
+    }
+
+    /// Reads the open file from where it was left to its current end.
+    fn read_open(
+        &mut self,
+        ex: &Extractor<'_>,
+        buf: &mut [u8],
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
+        let Some(open) = &mut self.open else {
+            return Ok(());
+        };
+        let failed = loop {
+            match open.file.read(buf) {
+                Ok(0) => break None,
+                Ok(n) => {
+                    open.offset += n as u64;
+                    self.read_bytes += n as u64;
+                    self.content.feed(&buf[..n], &self.name, ex, sink)?;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Some(e),
+            }
+        };
+        if let Some(e) = failed {
+            self.trouble(e.to_string(), sink);
+        }
+        Ok(())
+    }
+
+    /// Ends the content being read (the file was rotated away or truncated, or the watch ends):
+    /// its last line counts even without a terminator, and its counts join the earlier ones.
+    fn end_content(&mut self, ex: &Extractor<'_>, sink: &mut dyn Sink) -> io::Result<()> {
+        let ended = std::mem::take(&mut self.content).end(&self.name, ex, sink)?;
+        add_counts(&mut self.earlier, ended);
+        Ok(())
+    }
+
+    /// Notes a problem with the path, once for as long as it lasts.
+    fn trouble(&mut self, reason: String, sink: &mut dyn Sink) {
+        self.troubled = true;
+        if self.problem.as_ref() != Some(&reason) {
+            sink.note(format!("{}: {reason}", self.shown()));
+            self.problem = Some(reason);
+        }
+    }
+}
+
+/// Moves `open` past the last complete line of the file, and says how many lines it skipped. The
+/// unfinished line after them, if any, is read later, once the writer has finished it.
+fn skip_complete_lines(open: &mut OpenFile, buf: &mut [u8]) -> io::Result<u64> {
+    let mut lines = 0;
+    let mut after_last_newline = 0;
+    let mut offset = 0;
+    loop {
+        let n = match open.file.read(buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let block = &buf[..n];
+        lines += memchr_iter(b'\n', block).count() as u64;
+        if let Some(i) = memrchr(b'\n', block) {
+            after_last_newline = offset + i as u64 + 1;
+        }
+        offset += n as u64;
+    }
+    open.offset = open.file.seek(SeekFrom::Start(after_last_newline))?;
+    Ok(lines)
+}
+
+/// One file content as it is read: its counts, where its next line starts, and that line while it
+/// is not complete.
+#[derive(Debug, Default)]
+struct Content {
+    tally: Tally,
+    /// Zero-based index of the line being read.
+    next_line: u64,
+    /// The line being read, up to what was read of it.
+    partial: Vec<u8>,
+}
+
+impl Content {
+    /// Scans the complete lines that `bytes` finishes, and keeps the rest for later.
+    fn feed(
+        &mut self,
+        bytes: &[u8],
+        name: &str,
+        ex: &Extractor<'_>,
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
+        self.tally.bytes += bytes.len() as u64;
+        let mut rest = bytes;
+        while let Some(i) = memchr(b'\n', rest) {
+            if self.partial.is_empty() {
+                scan(&mut self.tally, self.next_line, &rest[..i], name, ex, sink)?;
+            } else {
+                self.partial.extend_from_slice(&rest[..i]);
+                scan(
+                    &mut self.tally,
+                    self.next_line,
+                    &self.partial,
+                    name,
+                    ex,
+                    sink,
+                )?;
+                self.partial.clear();
+            }
+            self.tally.lines += 1;
+            self.next_line += 1;
+            rest = &rest[i + 1..];
+        }
+        self.partial.extend_from_slice(rest);
+        if self.partial.len() >= MAX_LINE_BYTES {
+            // Whatever a writer does, memory stays flat: a line this long is scanned in pieces,
+            // each counting its codes (the line keeps its number).
+            scan(
+                &mut self.tally,
+                self.next_line,
+                &self.partial,
+                name,
+                ex,
+                sink,
+            )?;
+            self.partial.clear();
+        }
+        Ok(())
+    }
+
+    /// The counts of the whole content, its unfinished last line counted as a line.
+    fn end(mut self, name: &str, ex: &Extractor<'_>, sink: &mut dyn Sink) -> io::Result<Tally> {
+        if !self.partial.is_empty() {
+            scan(
+                &mut self.tally,
+                self.next_line,
+                &self.partial,
+                name,
+                ex,
+                sink,
+            )?;
+            self.tally.lines += 1;
+        }
+        Ok(self.tally)
+    }
+}
+
+/// Counts the codes of one line and passes them on.
+fn scan(
+    tally: &mut Tally,
+    line_index: u64,
+    line: &[u8],
+    name: &str,
+    ex: &Extractor<'_>,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let mut hits = Vec::new();
+    ex.line_hits(line, &mut hits);
+    if hits.is_empty() {
+        return Ok(());
+    }
+    tally.record(line_index, line, &hits);
+    sink.code_line(name, line_index, line, &hits)
+}
+
+/// Adds the counts of a later content of the same path. Line numbers are not shifted: each content
+/// numbers its own lines, so a code's example stays the first one seen, in whichever content.
+fn add_counts(into: &mut Tally, later: Tally) {
+    into.bytes += later.bytes;
+    into.lines += later.lines;
+    into.code_lines += later.code_lines;
+    for (map, more) in [
+        (&mut into.codes, later.codes),
+        (&mut into.unknown, later.unknown),
+    ] {
+        for (code, t) in more {
+            map.entry(code)
+                .and_modify(|seen| seen.count += t.count)
+                .or_insert(t);
+        }
+    }
+}
+
+/// What the watch shows: NDJSON events, or a live summary on a terminal.
+struct View<'o> {
+    out: &'o mut dyn Write,
+    /// `None`: NDJSON events.
+    live: Option<Live>,
+}
+
+/// The live summary's state: what was seen since it was last drawn.
+#[derive(Debug)]
+struct Live {
+    look: Look,
+    /// The last lines with codes, ready to show.
+    recent: VecDeque<String>,
+    /// The last note about a file.
+    note: Option<String>,
+    /// Whether something changed since the last drawing.
+    changed: bool,
+    drawn: Option<Instant>,
+}
+
+impl Live {
+    fn new(look: Look) -> Live {
+        Live {
+            look,
+            recent: VecDeque::with_capacity(LIVE_RECENT),
+            note: None,
+            changed: true,
+            drawn: None,
+        }
+    }
+
+    fn width(&self) -> usize {
+        usize::from(self.look.width.unwrap_or(100)).max(20)
+    }
+
+    /// The summary, one screen of lines ending in `\n`.
+    fn frame(&self, report: &Report, files: usize) -> io::Result<Vec<u8>> {
+        let look = self.look;
+        let t = &report.totals;
+        let mut frame = Vec::new();
+        let unknown = if t.unknown_codes > 0 {
+            format!(" · {} unknown", group_digits(t.unknown_codes))
+        } else {
+            String::new()
+        };
+        writeln!(
+            frame,
+            "{} {} · {} · {}{unknown}  {}",
+            look.paint(HEADING, "Watching"),
+            counted(files as u64, "file"),
+            counted(t.lines, "line"),
+            counted(t.codes, "code"),
+            look.paint(DIM, "Ctrl-C ends with the report"),
+        )?;
+        if !report.modules.is_empty() {
+            let modules: Vec<String> = report
+                .modules
+                .iter()
+                .map(|m| format!("{} {}", m.module, group_digits(m.count)))
+                .collect();
+            writeln!(frame, "\n{}", modules.join(" · "))?;
+        }
+        if !report.codes.is_empty() {
+            writeln!(frame)?;
+            let mut table = new_table(look, &["code", "count", "module", "meaning"]);
+            for c in report.codes.iter().take(LIVE_TOP) {
+                table.add_row(vec![
+                    c.code.to_string(),
+                    group_digits(c.count),
+                    c.module.name().to_owned(),
+                    c.meaning.clone(),
+                ]);
+            }
+            if let Some(count) = table.column_mut(1) {
+                count.set_cell_alignment(CellAlignment::Right);
+            }
+            write_table(&table, &mut frame)?;
+        }
+        if !self.recent.is_empty() {
+            writeln!(frame, "\n{}", look.paint(HEADING, "Last lines with codes"))?;
+            for line in &self.recent {
+                writeln!(frame, "{line}")?;
+            }
+        }
+        if let Some(note) = &self.note {
+            writeln!(frame, "\n{}", look.paint(DIM, note))?;
+        }
+        Ok(frame)
+    }
+}
+
+/// `1 line`, `1,234 lines`.
+fn counted(n: u64, noun: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{s}", group_digits(n))
+}
+
+/// Switches to the terminal's alternate screen, which the final report leaves again: the summary
+/// is drawn over and over, and the shell's screen and scrollback should not pay for it.
+const ENTER_ALTERNATE_SCREEN: &[u8] = b"\x1b[?1049h";
+const LEAVE_ALTERNATE_SCREEN: &[u8] = b"\x1b[?1049l";
+
+impl View<'_> {
+    /// Brings the output up to date after a look at the files: flushes the events written, or
+    /// redraws the summary if something changed and the last drawing is old enough.
+    fn refresh(&mut self, files: &[Followed], loose: bool) -> anyhow::Result<()> {
+        let Some(live) = &mut self.live else {
+            self.out.flush()?;
+            return Ok(());
+        };
+        let due = live.drawn.is_none_or(|at| at.elapsed() >= REDRAW_EVERY);
+        if !(live.changed && due) {
+            return Ok(());
+        }
+        let frame = live.frame(&report(files, loose)?, files.len())?;
+        if live.drawn.is_none() {
+            self.out.write_all(ENTER_ALTERNATE_SCREEN)?;
+        }
+        // Drawn over the last frame, from the top: each line cleared past its end, and the rest
+        // of the screen below; clearing the whole screen first would flicker.
+        self.out.write_all(b"\x1b[H")?;
+        for line in frame.split_inclusive(|b| *b == b'\n') {
+            self.out
+                .write_all(line.strip_suffix(b"\n").unwrap_or(line))?;
+            self.out.write_all(b"\x1b[K\n")?;
+        }
+        self.out.write_all(b"\x1b[J")?;
+        self.out.flush()?;
+        live.changed = false;
+        live.drawn = Some(Instant::now());
+        Ok(())
+    }
+
+    /// Writes the final report: the text report on a terminal, else the NDJSON summary line.
+    fn finish(&mut self, report: &Report) -> io::Result<()> {
+        match &self.live {
+            Some(live) => {
+                if live.drawn.is_some() {
+                    self.out.write_all(LEAVE_ALTERNATE_SCREEN)?;
+                }
+                let options = TextOptions {
+                    look: live.look,
+                    top: REPORT_TOP,
+                };
+                render::text::render(report, options, self.out)?;
+            }
+            None => render::ndjson::summary(report, self.out)?,
+        }
+        self.out.flush()
+    }
+}
+
+impl Sink for View<'_> {
+    fn note(&mut self, text: String) {
+        match &mut self.live {
+            Some(live) => {
+                live.note = Some(text);
+                live.changed = true;
+            }
+            // Notes are no events: they go beside them, as `tail` tells of rotations.
+            None => {
+                let _ = writeln!(io::stderr(), "jmlog: {text}");
+            }
+        }
+    }
+
+    fn code_line(
+        &mut self,
+        name: &str,
+        line_index: u64,
+        line: &[u8],
+        hits: &[Hit],
+    ) -> io::Result<()> {
+        match &mut self.live {
+            Some(live) => {
+                // A screen line's worth of the log line is plenty, whatever its length.
+                let shown = &line[..line.len().min(4 * live.width())];
+                let text = format!(
+                    "{name}:{}  {}",
+                    line_index + 1,
+                    String::from_utf8_lossy(shown)
+                );
+                if live.recent.len() == LIVE_RECENT {
+                    live.recent.pop_front();
+                }
+                live.recent.push_back(sanitize(&text, live.width() - 1));
+                live.changed = true;
+                Ok(())
+            }
+            None => {
+                let events: Vec<Event> = hits
+                    .iter()
+                    .map(|h| Event {
+                        line_index,
+                        time: None,
+                        code: h.code,
+                        known: h.known,
+                    })
+                    .collect();
+                render::ndjson::events(name, &events, self.out)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::fs::OpenOptions;
+
+    use super::*;
+    use crate::catalog::Code;
+
+    /// Keeps what a follower yields.
+    #[derive(Default)]
+    struct Recorder {
+        notes: Vec<String>,
+        /// (line number, code) of each event, in order.
+        events: Vec<(u64, Code)>,
+    }
+
+    impl Sink for Recorder {
+        fn note(&mut self, text: String) {
+            self.notes.push(text);
+        }
+        fn code_line(&mut self, _: &str, index: u64, _: &[u8], hits: &[Hit]) -> io::Result<()> {
+            self.events.extend(hits.iter().map(|h| (index + 1, h.code)));
+            Ok(())
+        }
+    }
+
+    fn tempdir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("jmlog-watch-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn append(path: &Path, text: &str) {
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+    }
+
+    fn codes(tally: &Tally) -> BTreeMap<Code, u64> {
+        tally.codes.iter().map(|(c, t)| (*c, t.count)).collect()
+    }
+
+    struct Follow {
+        file: Followed,
+        ex: Extractor<'static>,
+        buf: Vec<u8>,
+        rec: Recorder,
+    }
+
+    impl Follow {
+        fn new(path: &Path, from_end: bool) -> Follow {
+            Follow {
+                file: Followed::new(path, from_end),
+                ex: Extractor::new(Catalog::builtin(), Mode::Strict),
+                buf: vec![0; 16],
+                rec: Recorder::default(),
+            }
+        }
+
+        fn poll(&mut self) {
+            self.file
+                .poll(&self.ex, &mut self.buf, &mut self.rec)
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn rotation_and_truncation_count_every_line_once() {
+        let dir = tempdir("rotate");
+        let log = dir.join("app.log");
+        append(&log, "a code=801004\nb code=801004\n");
+        let mut f = Follow::new(&log, false);
+        f.poll();
+        // A line written in two parts counts once, when complete.
+        append(&log, "c code=8030");
+        f.poll();
+        append(&log, "08\n");
+        f.poll();
+        // Rotation: more lines reach the old file after the rename, then the new file appears.
+        fs::rename(&log, dir.join("app.log.1")).unwrap();
+        f.poll();
+        append(&dir.join("app.log.1"), "d code=801004\n");
+        append(&log, "e code=899002\nf code=899002\n");
+        f.poll();
+        // Truncation, then fewer bytes than before.
+        OpenOptions::new()
+            .write(true)
+            .open(&log)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        append(&log, "g code=810001\n");
+        f.poll();
+
+        let lines: Vec<(u64, Code)> = f.rec.events.clone();
+        let want = [
+            (1, 801004),
+            (2, 801004),
+            (3, 803008),
+            (4, 801004),
+            (1, 899002),
+            (2, 899002),
+            (1, 810001),
+        ];
+        assert_eq!(lines, want, "notes: {:?}", f.rec.notes);
+        let counts = codes(&f.file.counts());
+        let want: BTreeMap<Code, u64> = [(801004, 3), (803008, 1), (899002, 2), (810001, 1)].into();
+        assert_eq!(counts, want);
+        assert_eq!(f.file.counts().lines, 7);
+        let notes = f.rec.notes.join("\n");
+        for said in ["from its start", "was moved", "replaced", "truncated"] {
+            assert!(notes.contains(said), "{said:?} not in {notes}");
+        }
+    }
+
+    #[test]
+    fn following_from_the_end_skips_what_is_there_and_numbers_lines_on() {
+        let dir = tempdir("from-end");
+        let log = dir.join("app.log");
+        append(&log, "old code=801004\nold code=801004\nunfinished code=");
+        let mut f = Follow::new(&log, true);
+        f.poll();
+        assert!(f.rec.events.is_empty());
+        append(&log, "803008\nnew code=899002\n");
+        f.poll();
+        assert_eq!(f.rec.events, [(3, 803008), (4, 899002)]);
+        assert!(f.rec.notes[0].ends_with("from line 3"), "{:?}", f.rec.notes);
+    }
+
+    #[test]
+    fn a_missing_file_is_waited_for_and_read_whole() {
+        let dir = tempdir("missing");
+        let log = dir.join("app.log");
+        let mut f = Follow::new(&log, true);
+        f.poll();
+        f.poll();
+        assert_eq!(f.rec.notes.len(), 1, "told once: {:?}", f.rec.notes);
+        append(&log, "code=801004\n");
+        f.poll();
+        assert_eq!(f.rec.events, [(1, 801004)]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_deleted_file_is_let_go_and_its_successor_read_whole() {
+        let dir = tempdir("deleted");
+        let log = dir.join("app.log");
+        append(&log, "code=801004\n");
+        let mut f = Follow::new(&log, false);
+        f.poll();
+        fs::remove_file(&log).unwrap();
+        f.poll();
+        assert!(f.file.open.is_none(), "the deleted file is closed");
+        append(&log, "code=803008\n");
+        f.poll();
+        assert_eq!(f.rec.events, [(1, 801004), (1, 803008)]);
+        assert!(
+            f.rec.notes.iter().any(|n| n.contains("was deleted")),
+            "{:?}",
+            f.rec.notes
+        );
+    }
+
+    #[test]
+    fn a_problem_is_told_once_and_kept_while_it_lasts() {
+        let dir = tempdir("problem");
+        let mut f = Follow::new(&dir, false);
+        f.poll();
+        f.poll();
+        assert_eq!(f.rec.notes.len(), 2, "{:?}", f.rec.notes);
+        assert!(f.file.problem.is_some());
+    }
+
+    #[test]
+    fn an_endless_line_is_scanned_and_dropped() {
+        let mut content = Content::default();
+        let ex = Extractor::new(Catalog::builtin(), Mode::Strict);
+        let mut rec = Recorder::default();
+        content.feed(b"code=801004 ", "x", &ex, &mut rec).unwrap();
+        let block = vec![b'x'; 1 << 16];
+        for _ in 0..(MAX_LINE_BYTES / block.len()) + 1 {
+            content.feed(&block, "x", &ex, &mut rec).unwrap();
+        }
+        assert!(content.partial.len() < MAX_LINE_BYTES);
+        assert_eq!(rec.events, [(1, 801004)]);
+    }
 }

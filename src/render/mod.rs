@@ -25,6 +25,8 @@ pub struct Look {
     pub width: Option<u16>,
     /// Colour was asked for outright (`--color always`), not decided from the terminal.
     pub forced: bool,
+    /// Standard output is a terminal (a live view may redraw it).
+    pub terminal: bool,
 }
 
 impl Look {
@@ -33,6 +35,7 @@ impl Look {
         color: false,
         width: None,
         forced: false,
+        terminal: false,
     };
 
     /// `text` in `style` when colour is on, as is otherwise.

@@ -1,1 +1,436 @@
-//! Streaming: annotate and watch (being written).
+//! Streaming: `jmlog annotate` as a filter (golden outputs, bytes passed through untouched, one
+//! line out for each line in), and `jmlog watch` following files through rotation and truncation.
+//!
+//! Streaming tests run jmlog as a child process and read its output on threads, waiting for each
+//! expected line with a timeout instead of sleeping: they take as long as jmlog needs, no longer.
+
+use std::collections::BTreeMap;
+use std::fs::{self, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::util::{arg, jmlog, jmlog_with_stdin, root, tempdir};
+
+/// How long to wait for a line that should come at once.
+const PATIENCE: Duration = Duration::from_secs(5);
+
+fn golden(name: &str) -> PathBuf {
+    root().join("tests/golden/annotate").join(name)
+}
+
+/// Golden cases: the arguments before the input, and the expected output.
+const GOLDEN: &[(&[&str], &str)] = &[
+    (&[], "session.en.txt"),
+    (&["--only"], "session.only.txt"),
+    (&["--lang", "zh"], "session.zh.txt"),
+];
+
+#[test]
+fn annotate_gives_the_golden_output() {
+    let input = arg(&golden("session.log"));
+    for (args, expected) in GOLDEN {
+        let mut all = vec!["annotate"];
+        all.extend_from_slice(args);
+        all.push(&input);
+        let run = jmlog(&all);
+        run.expect_code(0);
+        let want = fs::read_to_string(golden(expected)).unwrap();
+        assert_eq!(
+            run.stdout(),
+            want,
+            "jmlog {} against tests/golden/annotate/{expected}",
+            all.join(" ")
+        );
+        assert_eq!(run.stderr(), "");
+    }
+}
+
+#[test]
+fn annotate_reads_standard_input() {
+    let input = fs::read(golden("session.log")).unwrap();
+    let want = fs::read_to_string(golden("session.en.txt")).unwrap();
+    for args in [&["annotate"][..], &["annotate", "-"]] {
+        let run = jmlog_with_stdin(args, &input);
+        run.expect_code(0);
+        assert_eq!(run.stdout(), want, "jmlog {}", args.join(" "));
+    }
+}
+
+#[test]
+fn annotate_passes_crlf_and_bytes_that_are_not_utf8_through() {
+    // GBK text ("错误码" is b4 ed ce f3 c2 eb), a NUL, CRLF terminators, no final newline.
+    let input = b"\xb4\xed\xce\xf3\xc2\xeb code=801004\r\nplain \x00 line\r\n\xff\xfe code=803008";
+    let mut want = Vec::new();
+    want.extend_from_slice(b"\xb4\xed\xce\xf3\xc2\xeb code=801004");
+    want.extend_from_slice("  ⟨801004 login: Login failed: the password is wrong.⟩\r\n".as_bytes());
+    want.extend_from_slice(b"plain \x00 line\r\n\xff\xfe code=803008");
+    want.extend_from_slice(
+        "  ⟨803008 messaging: Sending the message failed: the sender is on the receiver's \
+         blacklist (one-to-one chats only).⟩"
+            .as_bytes(),
+    );
+    let run = jmlog_with_stdin(["annotate"], input);
+    run.expect_code(0);
+    assert_eq!(run.output.stdout, want, "stdout: {}", run.stdout());
+
+    // Lines without codes pass through as they are, whatever they hold.
+    let junk: Vec<u8> = (0..=255u8).chain(b"\n\r\n\n".iter().copied()).collect();
+    let run = jmlog_with_stdin(["annotate"], &junk);
+    run.expect_code(0);
+    assert_eq!(run.output.stdout, junk);
+}
+
+#[test]
+fn annotate_colours_only_when_asked() {
+    let line = b"login failed, code=801004\n";
+    let plain = jmlog_with_stdin(["annotate"], line);
+    plain.expect_code(0);
+    assert!(!plain.stdout().contains('\x1b'), "{}", plain.stdout());
+
+    let coloured = jmlog_with_stdin(["--color", "always", "annotate"], line);
+    coloured.expect_code(0);
+    let out = coloured.stdout();
+    assert!(out.starts_with("login failed, code=801004  "), "{out:?}");
+    assert!(out.contains("\x1b[36m801004\x1b[0m"), "{out:?}");
+    assert!(out.ends_with("\n"), "{out:?}");
+}
+
+#[test]
+fn annotate_names_an_input_it_cannot_open() {
+    let missing = tempdir().join("missing.log");
+    let run = jmlog(["annotate", &arg(&missing)]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().starts_with("jmlog: ") && run.stderr().contains("missing.log"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn annotate_writes_each_line_before_the_next_arrives() {
+    let mut jm = Running::start(&["annotate"]);
+    let mut stdin = jm.stdin.take().unwrap();
+    let lines = [
+        (
+            "11:00:01 login failed, code=801004",
+            "  ⟨801004 login: Login failed: the password is wrong.⟩",
+        ),
+        ("11:00:02 heartbeat ok", ""),
+        (
+            "11:00:03 send failed, code=899002",
+            "  ⟨899002 account: The request failed: the user does not exist.⟩",
+        ),
+    ];
+    for (line, annotation) in lines {
+        stdin.write_all(format!("{line}\n").as_bytes()).unwrap();
+        stdin.flush().unwrap();
+        // The line must come out while jmlog still waits for more input.
+        let got = jm.stdout_line();
+        assert_eq!(got, format!("{line}{annotation}\n"));
+    }
+    drop(stdin);
+    assert_eq!(jm.wait().code(), Some(0), "{}", jm.stderr_so_far());
+}
+
+#[test]
+fn annotate_ends_quietly_when_the_reader_goes_away() {
+    let mut jm = Running::start(&["annotate"]);
+    let mut stdin = jm.stdin.take().unwrap();
+    stdin.write_all(b"code=801004\n").unwrap();
+    jm.stdout_line();
+    jm.close_stdout();
+    // jmlog fails to write the next line, and ends; then writing to it fails too.
+    let deadline = Instant::now() + PATIENCE;
+    while Instant::now() < deadline && stdin.write_all(b"code=801004\n").is_ok() {
+        thread::sleep(Duration::from_millis(5));
+    }
+    drop(stdin);
+    assert_eq!(jm.wait().code(), Some(0));
+    assert_eq!(jm.stderr_so_far(), "");
+}
+
+/// A line the writer appends to a followed log: numbered, with one code.
+fn log_line(n: usize, code: u32) -> String {
+    format!("2026-11-26 05:12:{n:02} ERROR request failed, code={code}\n")
+}
+
+fn append(path: &Path, text: &str) {
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap();
+    file.write_all(text.as_bytes()).unwrap();
+}
+
+fn lines_of(code: u32, count: usize) -> String {
+    (1..=count).map(|n| log_line(n, code)).collect()
+}
+
+/// Per code, the line numbers of its events.
+fn event_lines(events: &[Value]) -> BTreeMap<u64, Vec<u64>> {
+    let mut lines: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    for e in events {
+        assert_eq!(e["type"], "code", "{e}");
+        lines
+            .entry(e["code"].as_u64().unwrap())
+            .or_default()
+            .push(e["line"].as_u64().unwrap());
+    }
+    lines
+}
+
+/// Per code, its count in a summary's report.
+fn summary_counts(summary: &Value) -> BTreeMap<u64, u64> {
+    assert_eq!(summary["type"], "summary", "{summary}");
+    summary["report"]["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["code"].as_u64().unwrap(), r["count"].as_u64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn watch_counts_every_code_once_through_rotation_and_truncation() {
+    let dir = tempdir();
+    let log = dir.join("app.log");
+    append(&log, &lines_of(801004, 3));
+    let mut jm = Running::start(&["watch", "--from-start", "--interval", "20", &arg(&log)]);
+    let mut events = jm.events(3);
+
+    // Rotation: the old file gets two more lines after the rename, then a new file appears.
+    fs::rename(&log, dir.join("app.log.1")).unwrap();
+    append(&dir.join("app.log.1"), &lines_of(803008, 2));
+    append(&log, &lines_of(899002, 3));
+    events.extend(jm.events(5));
+
+    // Copytruncate: the file is emptied and written again, shorter than before.
+    OpenOptions::new()
+        .write(true)
+        .open(&log)
+        .unwrap()
+        .set_len(0)
+        .unwrap();
+    append(&log, &lines_of(810001, 2));
+    events.extend(jm.events(2));
+
+    jm.interrupt();
+    let rest = jm.remaining_stdout();
+    let status = jm.wait();
+    assert_eq!(status.code(), Some(0), "{}", jm.stderr_so_far());
+    assert_eq!(rest.len(), 1, "only the summary is left: {rest:?}");
+    let summary: Value = serde_json::from_str(&rest[0]).unwrap();
+
+    let written: BTreeMap<u64, u64> = [(801004, 3), (803008, 2), (899002, 3), (810001, 2)].into();
+    assert_eq!(summary_counts(&summary), written, "{summary}");
+    // Line numbers are the file's: they go on in the rotated file and restart in each new content.
+    let want: BTreeMap<u64, Vec<u64>> = [
+        (801004, vec![1, 2, 3]),
+        (803008, vec![4, 5]),
+        (899002, vec![1, 2, 3]),
+        (810001, vec![1, 2]),
+    ]
+    .into();
+    assert_eq!(event_lines(&events), want);
+    assert_eq!(summary["report"]["totals"]["lines"], 10);
+    let notes = jm.stderr_so_far();
+    assert!(notes.contains("was replaced"), "{notes}");
+    assert!(notes.contains("was truncated"), "{notes}");
+}
+
+#[test]
+fn watch_starts_at_the_end_unless_asked() {
+    let dir = tempdir();
+    let log = dir.join("app.log");
+    append(&log, &lines_of(801004, 2));
+    let mut jm = Running::start(&["watch", "--interval", "20", &arg(&log)]);
+    // Lines appended before jmlog has found the end would be skipped: wait until it says so.
+    let note = jm.stderr_line();
+    assert!(note.contains("from line 3"), "{note}");
+
+    append(&log, &log_line(3, 803008));
+    let events = jm.events(1);
+    assert_eq!(event_lines(&events), [(803008, vec![3])].into());
+
+    jm.interrupt();
+    let rest = jm.remaining_stdout();
+    assert_eq!(jm.wait().code(), Some(0), "{}", jm.stderr_so_far());
+    assert_eq!(rest.len(), 1, "{rest:?}");
+    let summary: Value = serde_json::from_str(&rest[0]).unwrap();
+    assert_eq!(summary_counts(&summary), [(803008, 1)].into());
+}
+
+#[test]
+fn watch_follows_files_not_standard_input() {
+    let run = jmlog(["watch", "-"]);
+    run.expect_code(2);
+    assert!(run.stderr().contains("jmlog annotate"), "{}", run.stderr());
+}
+
+/// jmlog running as a child, its output read line by line on threads.
+struct Running {
+    args: Vec<String>,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: Option<Receiver<Vec<u8>>>,
+    stderr: Receiver<String>,
+    /// Stderr lines already taken from the channel.
+    stderr_seen: Vec<String>,
+}
+
+impl Running {
+    fn start(args: &[&str]) -> Running {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("jmlog"))
+            .args(args)
+            .env_remove("NO_COLOR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("jmlog starts");
+        let stdout = lines(child.stdout.take().unwrap());
+        let stderr = lines(child.stderr.take().unwrap());
+        let (tx, stderr_text) = mpsc::channel();
+        thread::spawn(move || {
+            for line in stderr {
+                let _ = tx.send(String::from_utf8_lossy(&line).into_owned());
+            }
+        });
+        Running {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            stdin: child.stdin.take(),
+            child,
+            stdout: Some(stdout),
+            stderr: stderr_text,
+            stderr_seen: Vec::new(),
+        }
+    }
+
+    /// The next line of stdout, with its terminator; fails if none comes in time.
+    #[track_caller]
+    fn stdout_line(&mut self) -> String {
+        let rx = self.stdout.as_ref().expect("stdout is open");
+        match rx.recv_timeout(PATIENCE) {
+            Ok(line) => String::from_utf8(line).unwrap(),
+            Err(e) => panic!(
+                "no line on stdout ({e})\ncommand: jmlog {}\n--- stderr ---\n{}",
+                self.args.join(" "),
+                self.stderr_so_far()
+            ),
+        }
+    }
+
+    /// The next line of stderr; fails if none comes in time.
+    #[track_caller]
+    fn stderr_line(&mut self) -> String {
+        match self.stderr.recv_timeout(PATIENCE) {
+            Ok(line) => {
+                self.stderr_seen.push(line.clone());
+                line
+            }
+            Err(e) => panic!(
+                "no line on stderr ({e})\ncommand: jmlog {}",
+                self.args.join(" ")
+            ),
+        }
+    }
+
+    /// The next `n` NDJSON events.
+    #[track_caller]
+    fn events(&mut self, n: usize) -> Vec<Value> {
+        (0..n)
+            .map(|_| {
+                let line = self.stdout_line();
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+            })
+            .collect()
+    }
+
+    /// Stops reading stdout: jmlog's next write finds the pipe closed.
+    fn close_stdout(&mut self) {
+        self.stdout = None;
+    }
+
+    /// Everything jmlog writes to stdout until it closes it.
+    fn remaining_stdout(&mut self) -> Vec<String> {
+        let rx = self.stdout.take().expect("stdout is open");
+        let deadline = Instant::now() + PATIENCE;
+        let mut rest = Vec::new();
+        while let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            rest.push(String::from_utf8(line).unwrap());
+        }
+        rest
+    }
+
+    /// Sends SIGINT, as Ctrl-C does.
+    fn interrupt(&self) {
+        let status = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// Waits for jmlog to end; fails if it does not end in time.
+    #[track_caller]
+    fn wait(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "jmlog {} did not end\n--- stderr ---\n{}",
+                    self.args.join(" "),
+                    self.stderr_so_far()
+                );
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// What jmlog wrote to stderr so far.
+    fn stderr_so_far(&mut self) -> String {
+        while let Ok(line) = self.stderr.try_recv() {
+            self.stderr_seen.push(line);
+        }
+        self.stderr_seen.concat()
+    }
+}
+
+impl Drop for Running {
+    /// A failed test leaves no jmlog behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The lines `input` yields, each with its terminator, on a channel that closes at its end.
+fn lines(input: impl std::io::Read + Send + 'static) -> Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let mut input = BufReader::new(input);
+        loop {
+            let mut line = Vec::new();
+            match input.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    rx
+}
