@@ -226,11 +226,14 @@ fn read_one(
                     ..options
                 },
             );
-            return Ok(Read {
-                raw_bytes: scanned.tally.bytes,
-                scanned,
-                encoding: opened.encoding,
-            });
+            // `None`: a line too long to read in parallel; the streaming reader takes over.
+            if let Some(scanned) = scanned {
+                return Ok(Read {
+                    raw_bytes: scanned.tally.bytes,
+                    scanned,
+                    encoding: opened.encoding,
+                });
+            }
         }
     }
     let scanned = scan_input(opened.reader, extractor, pool, &options);

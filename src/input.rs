@@ -290,13 +290,28 @@ pub fn open(input: &Input) -> io::Result<Opened> {
             (Box::new(file), size, meta.modified().ok())
         }
     };
-    let mut counted = Counted {
+    let counted = Counted {
         inner: source,
         count: Arc::clone(&raw_bytes),
     };
-    let head = read_head(&mut counted)?;
+    let (reader, encoding) = decode(counted)?;
+    Ok(Opened {
+        reader,
+        encoding,
+        size,
+        modified,
+        file: plain_file.filter(|_| encoding == Encoding::Plain),
+        raw_bytes,
+    })
+}
+
+/// Wraps a byte stream in the decoder its first bytes call for, and says which that was.
+pub fn decode<R: Read + Send + 'static>(
+    mut source: R,
+) -> io::Result<(Box<dyn Read + Send>, Encoding)> {
+    let head = read_head(&mut source)?;
     let encoding = Encoding::sniff(&head);
-    let source = io::Cursor::new(head).chain(counted);
+    let source = io::Cursor::new(head).chain(source);
     // Plain text is read straight into the chunk buffers; decoders want a buffered source.
     let buffered = |source| BufReader::with_capacity(256 << 10, source);
     let reader: Box<dyn Read + Send> = match encoding {
@@ -308,14 +323,7 @@ pub fn open(input: &Input) -> io::Result<Opened> {
             source,
         ))),
     };
-    Ok(Opened {
-        reader,
-        encoding,
-        size,
-        modified,
-        file: plain_file.filter(|_| encoding == Encoding::Plain),
-        raw_bytes,
-    })
+    Ok((reader, encoding))
 }
 
 /// The first six bytes of the stream (fewer if it is shorter), enough to tell the encoding. A pipe may

@@ -316,6 +316,9 @@ pub fn scan_input<R: Read>(
 /// newline that ends its last line. Appended in order, the chunk tallies equal the streaming
 /// reader's. A file that shrinks while it is read just ends early. Code events are not produced
 /// here: callers that want them use [`scan_input`].
+///
+/// Returns `None` when a line is longer than [`MAX_LINE`]: such a line is scanned in pieces, which
+/// only the streaming reader does, so the caller should read the file with [`scan_input`] instead.
 #[cfg(unix)]
 pub fn scan_file(
     file: &std::fs::File,
@@ -323,21 +326,21 @@ pub fn scan_file(
     extractor: &Arc<Extractor<'static>>,
     pool: &ThreadPool,
     options: &ReadOptions<'_>,
-) -> Scanned {
+) -> Option<Scanned> {
     use rayon::prelude::*;
 
     let chunk = options.chunk_size.max(1) as u64;
     let mut sniff = Buffer::default();
     let first = sniff.read_at(file, 0, size.min(chunk.max(DATING_HEAD as u64)));
     if let Err(e) = first {
-        return Scanned::failed(e);
+        return Some(Scanned::failed(e));
     }
     let head = sniff.text();
     if options.skip_binary && memchr(0, &head[..head.len().min(BINARY_SNIFF)]).is_some() {
-        return Scanned {
+        return Some(Scanned {
             binary: true,
             ..Scanned::failed_with(None)
-        };
+        });
     }
     let dating = options
         .time
@@ -356,6 +359,9 @@ pub fn scan_file(
             .collect()
     });
 
+    if parts.iter().any(|p| p.too_long) {
+        return None;
+    }
     let mut tally = Tally::default();
     let (mut read_time, mut scan_time, mut error, mut last_byte) =
         (Duration::ZERO, Duration::ZERO, None, None);
@@ -372,13 +378,13 @@ pub fn scan_file(
     if last_byte.is_some_and(|b| b != b'\n') {
         tally.lines += 1;
     }
-    Scanned {
+    Some(Scanned {
         tally,
         error,
         binary: false,
         read_time,
         scan_time,
-    }
+    })
 }
 
 /// What one stretch of a file gave.
@@ -388,6 +394,8 @@ struct Part {
     error: Option<io::Error>,
     /// The last byte of the lines this stretch owns, if it owns any.
     last_byte: Option<u8>,
+    /// Its last line is longer than [`MAX_LINE`].
+    too_long: bool,
     read_time: Duration,
     scan_time: Duration,
 }
@@ -410,33 +418,36 @@ fn scan_stretch(
         // One byte before the stretch says whether a line starts at its first byte.
         let from = start.saturating_sub(1);
         let mut error = buf.read_at(file, from, start + len - from).err();
-        // Read on to the newline that ends the last line starting in the stretch.
+        let mut too_long = false;
         let last_owned = (start + len - 1 - from) as usize;
-        while error.is_none()
-            && buf.len > last_owned
-            && memchr(b'\n', &buf.text()[last_owned..]).is_none()
-        {
-            if buf.len >= MAX_LINE + last_owned {
-                break;
-            }
-            let at = from + buf.len as u64;
-            match buf.read_more_at(file, at, 64 << 10) {
-                Ok(0) => break,
-                Ok(_) => {}
-                Err(e) => error = Some(e),
+        // The first line that starts in the stretch, if any does (a long line may run through it).
+        let owned_start = if start == 0 {
+            Some(0)
+        } else {
+            memchr(b'\n', buf.text())
+                .filter(|&p| p < last_owned.min(buf.len))
+                .map(|p| p + 1)
+        };
+        // Read on to the newline that ends the last line starting in the stretch.
+        if owned_start.is_some() && buf.len > last_owned {
+            let mut searched = last_owned;
+            while error.is_none() && memchr(b'\n', &buf.text()[searched..]).is_none() {
+                if buf.len >= MAX_LINE + last_owned {
+                    too_long = true;
+                    break;
+                }
+                searched = buf.len;
+                let at = from + buf.len as u64;
+                match buf.read_more_at(file, at, 64 << 10) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(e) => error = Some(e),
+                }
             }
         }
         let read_time = began.elapsed();
         let text = buf.text();
-        let owned_start = if start == 0 {
-            0
-        } else {
-            match memchr(b'\n', text) {
-                Some(p) if p < last_owned => p + 1,
-                // No line starts in this stretch: a long line runs through it.
-                _ => text.len(),
-            }
-        };
+        let owned_start = owned_start.unwrap_or(text.len()).min(text.len());
         let owned_end = if text.len() > last_owned {
             memchr(b'\n', &text[last_owned..]).map_or(text.len(), |p| last_owned + p + 1)
         } else {
@@ -450,6 +461,7 @@ fn scan_stretch(
             tally,
             error,
             last_byte: owned.last().copied(),
+            too_long,
             read_time,
             scan_time: began.elapsed(),
         }
