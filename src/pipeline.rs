@@ -33,7 +33,7 @@ pub const DEFAULT_CHUNK_SIZE: usize = 2 << 20;
 
 /// A line longer than this is scanned in pieces of this size rather than held whole, so that memory
 /// stays bounded on hostile input. Codes are judged within each piece.
-pub const MAX_LINE: usize = 16 << 20;
+pub const MAX_LINE: usize = 8 << 20;
 
 /// What reading an input gave: the tally of everything read, and the error that stopped the read
 /// early, if any.

@@ -16,7 +16,7 @@ fn analyze_json(args: &[&str]) -> serde_json::Value {
 
 #[test]
 fn a_line_longer_than_the_line_limit_is_scanned_in_pieces() {
-    // 40 MiB in one line (the limit is 16 MiB), a code at its start, then an ordinary line.
+    // 40 MiB in one line (the limit is 8 MiB), a code at its start, then an ordinary line.
     let dir = tempdir();
     let path = dir.join("huge.log");
     let mut f = fs::File::create(&path).unwrap();
