@@ -21,7 +21,7 @@ use crate::input::{self, Discovered, Encoding, Input};
 #[cfg(unix)]
 use crate::pipeline::scan_file;
 use crate::pipeline::{EventSink, ReadOptions, Scanned, TimeOptions, scan_input};
-use crate::render::text::group_digits;
+use crate::render::numbers::group_digits;
 use crate::report::{BuildOptions, Report, ReportBuilder, ScannedInput};
 use crate::tally::{Event, Window};
 

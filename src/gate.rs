@@ -10,7 +10,7 @@
 use std::fmt;
 
 use crate::catalog::{Code, Module};
-use crate::render::text::group_digits;
+use crate::render::numbers::group_digits;
 use crate::report::{GateResult, Report};
 
 /// One gate, parsed from the command line.

@@ -102,6 +102,21 @@ pub struct Bucket {
     pub codes: BTreeMap<String, u64>,
 }
 
+impl Bucket {
+    /// The bucket of `unit` from `start` to `end`, with nothing counted yet.
+    pub fn empty(unit: Unit, start: &ZonedDateTime, end: &ZonedDateTime) -> Bucket {
+        Bucket {
+            label: unit.label(start),
+            start: start.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            end: end.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            total: 0,
+            unknown: 0,
+            modules: BTreeMap::new(),
+            codes: BTreeMap::new(),
+        }
+    }
+}
+
 /// Groups per-minute counts into buckets of `unit` in `tz`.
 pub fn build(
     timeline: &BTreeMap<(i64, Code), u64>,
@@ -133,15 +148,7 @@ pub fn build(
     while start <= last {
         let end = unit.next(&start).map_err(err)?;
         let end_minute = end.timestamp().as_second().div_euclid(60);
-        let mut bucket = Bucket {
-            label: unit.label(&start),
-            start: start.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-            end: end.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-            total: 0,
-            unknown: 0,
-            modules: BTreeMap::new(),
-            codes: BTreeMap::new(),
-        };
+        let mut bucket = Bucket::empty(unit, &start, &end);
         while let Some(&(&(minute, code), &n)) = entries.peek() {
             if minute >= end_minute {
                 break;

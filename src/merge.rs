@@ -94,15 +94,7 @@ fn merge_histograms<'a>(
             let end = shape.bucket.next(&start).map_err(err)?;
             let bucket = buckets
                 .remove(&start.timestamp().as_second())
-                .unwrap_or_else(|| Bucket {
-                    label: shape.bucket.label(&start),
-                    start: start.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-                    end: end.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-                    total: 0,
-                    unknown: 0,
-                    modules: BTreeMap::new(),
-                    codes: BTreeMap::new(),
-                });
+                .unwrap_or_else(|| Bucket::empty(shape.bucket, &start, &end));
             series.push(bucket);
             start = end;
         }

@@ -9,8 +9,9 @@
 
 use std::io::{self, Write};
 
+use super::markup::{Column, Html, Table};
+use super::numbers::{group_digits, human_bytes, percent, plural, signed};
 use super::terminal::sanitize;
-use super::text::{group_digits, human_bytes};
 use crate::catalog::Module;
 use crate::histogram::Histogram;
 use crate::report::{CodeRow, ExampleRef, Report};
@@ -322,11 +323,14 @@ fn gates(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "<h2>CI gates <span class=\"count\">({tripped} of {} failed)</span></h2>",
         report.gates.len()
     )?;
-    let table = Table::new(&[
-        ("Verdict", Column::Label),
-        ("Gate", Column::Label),
-        ("Found", Column::Text),
-    ]);
+    let table = Table::new(
+        Html,
+        &[
+            ("Verdict", Column::Label),
+            ("Gate", Column::Label),
+            ("Found", Column::Text),
+        ],
+    );
     table.header(out)?;
     for g in &report.gates {
         let badge = if g.tripped {
@@ -400,12 +404,15 @@ fn baseline(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
         return writeln!(out, "</section>");
     }
-    let table = Table::new(&[
-        ("Code", Column::Label),
-        ("Previous", Column::Number),
-        ("Module", Column::Label),
-        ("Meaning", Column::Text),
-    ]);
+    let table = Table::new(
+        Html,
+        &[
+            ("Code", Column::Label),
+            ("Previous", Column::Number),
+            ("Module", Column::Label),
+            ("Meaning", Column::Text),
+        ],
+    );
     table.header(out)?;
     for v in &b.vanished {
         table.row(
@@ -537,7 +544,7 @@ fn codes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         ("Meaning · official message", Column::Text),
         ("Example", Column::Example),
     ]);
-    let table = Table::new(&columns).with_class("codes");
+    let table = Table::new(Html, &columns).with_class("codes");
     table.header(out)?;
     for c in &report.codes {
         let mut cells = vec![code_cell(c), group_digits(c.count), percent(c.share)];
@@ -593,11 +600,14 @@ fn unknown_codes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "<p class=\"note\">Numbers in an error-code context that no catalog knows: perhaps a newer \
          SDK's codes.</p>"
     )?;
-    let table = Table::new(&[
-        ("Code", Column::Label),
-        ("Count", Column::Number),
-        ("Example", Column::Example),
-    ])
+    let table = Table::new(
+        Html,
+        &[
+            ("Code", Column::Label),
+            ("Count", Column::Number),
+            ("Example", Column::Example),
+        ],
+    )
     .with_class("unknown");
     table.header(out)?;
     for u in &report.unknown_codes {
@@ -621,14 +631,17 @@ fn inputs(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "<h2>Inputs <span class=\"count\">({})</span></h2>",
         report.inputs.len()
     )?;
-    let table = Table::new(&[
-        ("Path", Column::Text),
-        ("Encoding", Column::Label),
-        ("Read", Column::Number),
-        ("Text", Column::Number),
-        ("Lines", Column::Number),
-        ("Status", Column::Text),
-    ])
+    let table = Table::new(
+        Html,
+        &[
+            ("Path", Column::Text),
+            ("Encoding", Column::Label),
+            ("Read", Column::Number),
+            ("Text", Column::Number),
+            ("Lines", Column::Number),
+            ("Status", Column::Text),
+        ],
+    )
     .with_class("inputs");
     table.header(out)?;
     for i in &report.inputs {
@@ -922,105 +935,6 @@ fn bar_chart(
         writeln!(out, "</g>")?;
     }
     writeln!(out, "</svg>")
-}
-
-/// What a table column holds, which decides how its cells are laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Column {
-    /// Prose, wrapped as needed.
-    Text,
-    /// A code, a name or a badge: kept on one line.
-    Label,
-    /// Numbers: right-aligned, on one line.
-    Number,
-    /// A log line with its place: given the most room.
-    Example,
-}
-
-/// A table skeleton: header, rows of ready-made cell markup, footer.
-struct Table<'a> {
-    columns: &'a [(&'a str, Column)],
-    class: Option<&'a str>,
-}
-
-impl<'a> Table<'a> {
-    fn new(columns: &'a [(&'a str, Column)]) -> Table<'a> {
-        Table {
-            columns,
-            class: None,
-        }
-    }
-
-    fn with_class(self, class: &'a str) -> Table<'a> {
-        Table {
-            class: Some(class),
-            ..self
-        }
-    }
-
-    fn header(&self, out: &mut dyn Write) -> io::Result<()> {
-        match self.class {
-            Some(class) => writeln!(out, "<table class=\"{class}\">")?,
-            None => writeln!(out, "<table>")?,
-        }
-        write!(out, "<thead><tr>")?;
-        for (name, column) in self.columns {
-            write!(out, "<th{}>{name}</th>", column_class(*column))?;
-        }
-        writeln!(out, "</tr></thead>")?;
-        writeln!(out, "<tbody>")
-    }
-
-    /// A row; `cells` are markup, one per column, already escaped.
-    fn row(&self, out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
-        write!(out, "<tr>")?;
-        self.cells(out, cells)
-    }
-
-    /// A row that can be linked to as `#id`.
-    fn row_with_id(&self, out: &mut dyn Write, id: &str, cells: &[String]) -> io::Result<()> {
-        write!(out, "<tr id=\"{}\">", escape(id))?;
-        self.cells(out, cells)
-    }
-
-    fn cells(&self, out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
-        debug_assert_eq!(cells.len(), self.columns.len());
-        for ((_, column), cell) in self.columns.iter().zip(cells) {
-            write!(out, "<td{}>{cell}</td>", column_class(*column))?;
-        }
-        writeln!(out, "</tr>")
-    }
-
-    fn footer(&self, out: &mut dyn Write) -> io::Result<()> {
-        writeln!(out, "</tbody>")?;
-        writeln!(out, "</table>")
-    }
-}
-
-fn column_class(column: Column) -> &'static str {
-    match column {
-        Column::Text => "",
-        Column::Label => " class=\"label\"",
-        Column::Number => " class=\"num\"",
-        Column::Example => " class=\"example\"",
-    }
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", group_digits(n), if n == 1 { one } else { many })
-}
-
-fn percent(share: f64) -> String {
-    format!("{:.1}%", share * 100.0)
-}
-
-/// `+3`, `-2` or `0`.
-fn signed(n: i64) -> String {
-    if n > 0 {
-        format!("+{n}")
-    } else {
-        n.to_string()
-    }
 }
 
 /// A change in a count, coloured: more errors is worse.

@@ -2,8 +2,9 @@
 
 use std::io::{self, Write};
 
+use super::markup::{Column, Markdown, Table};
+use super::numbers::{group_digits, human_bytes, percent, plural, signed};
 use super::terminal::sanitize;
-use super::text::{group_digits, human_bytes};
 use crate::report::Report;
 
 /// How many codes the summary lists.
@@ -39,16 +40,24 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
     if !report.gates.is_empty() {
         writeln!(out, "\n### Gates\n")?;
-        let mut table = Table::new(&["", "gate", "result"], &[]);
+        let table = Table::new(
+            Markdown,
+            &[
+                ("", Column::Label),
+                ("gate", Column::Label),
+                ("result", Column::Text),
+            ],
+        );
+        table.header(out)?;
         for g in &report.gates {
             let mark = if g.tripped {
                 "❌ failed"
             } else {
                 "✅ passed"
             };
-            table.row(&[mark, &code_span(&g.gate), &cell(&g.detail)]);
+            table.row(out, &[mark.to_owned(), code_span(&g.gate), cell(&g.detail)])?;
         }
-        table.write(out)?;
+        table.footer(out)?;
     }
 
     if let Some(b) = &report.baseline {
@@ -98,11 +107,17 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let with_change = report.baseline.is_some();
     if !report.modules.is_empty() {
         writeln!(out, "\n### Modules\n")?;
-        let mut header = vec!["module", "count", "share", "codes"];
+        let mut columns = vec![
+            ("module", Column::Label),
+            ("count", Column::Number),
+            ("share", Column::Number),
+            ("codes", Column::Number),
+        ];
         if with_change {
-            header.push("change");
+            columns.push(("change", Column::Number));
         }
-        let mut table = Table::new(&header, &[1, 2, 3, 4]);
+        let table = Table::new(Markdown, &columns);
+        table.header(out)?;
         for m in &report.modules {
             let mut row = vec![
                 m.module.name().to_owned(),
@@ -113,9 +128,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             if with_change {
                 row.push(m.change.map(signed).unwrap_or_default());
             }
-            table.row(&row);
+            table.row(out, &row)?;
         }
-        table.write(out)?;
+        table.footer(out)?;
     }
 
     if !report.codes.is_empty() {
@@ -126,11 +141,17 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "Codes".to_owned()
         };
         writeln!(out, "\n### {title}\n")?;
-        let mut header = vec!["code", "count", "module", "meaning"];
+        let mut columns = vec![
+            ("code", Column::Label),
+            ("count", Column::Number),
+            ("module", Column::Label),
+            ("meaning", Column::Text),
+        ];
         if with_change {
-            header.push("change");
+            columns.push(("change", Column::Number));
         }
-        let mut table = Table::new(&header, &[1, 4]);
+        let table = Table::new(Markdown, &columns);
+        table.header(out)?;
         for c in &report.codes[..shown] {
             let mut row = vec![
                 format!("{}{}", c.code, if c.is_new() { " 🆕" } else { "" }),
@@ -141,9 +162,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             if with_change {
                 row.push(c.change.map(signed).unwrap_or_default());
             }
-            table.row(&row);
+            table.row(out, &row)?;
         }
-        table.write(out)?;
+        table.footer(out)?;
     }
 
     if !report.unknown_codes.is_empty() {
@@ -152,19 +173,30 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             out,
             "In a code context, but in no catalog (a newer SDK's?).\n"
         )?;
-        let mut table = Table::new(&["code", "count", "first seen"], &[1]);
+        let table = Table::new(
+            Markdown,
+            &[
+                ("code", Column::Label),
+                ("count", Column::Number),
+                ("first seen", Column::Example),
+            ],
+        );
+        table.header(out)?;
         for u in &report.unknown_codes {
-            table.row(&[
-                u.code.to_string(),
-                group_digits(u.count),
-                code_span(&format!(
-                    "{}:{}",
-                    sanitize(&u.example.path, 300),
-                    u.example.line
-                )),
-            ]);
+            table.row(
+                out,
+                &[
+                    u.code.to_string(),
+                    group_digits(u.count),
+                    code_span(&format!(
+                        "{}:{}",
+                        sanitize(&u.example.path, 300),
+                        u.example.line
+                    )),
+                ],
+            )?;
         }
-        table.write(out)?;
+        table.footer(out)?;
     }
 
     if let Some(h) = &report.histogram {
@@ -174,7 +206,13 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             h.bucket.name(),
             cell(&h.tz)
         )?;
-        let mut table = Table::new(&[h.bucket.name(), "codes", "top module"], &[1]);
+        let columns = [
+            (h.bucket.name(), Column::Label),
+            ("codes", Column::Number),
+            ("top module", Column::Label),
+        ];
+        let table = Table::new(Markdown, &columns);
+        table.header(out)?;
         for b in &h.series {
             let top = b
                 .modules
@@ -182,9 +220,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
                 .map(|(m, n)| format!("{m} ({n})"))
                 .unwrap_or_default();
-            table.row(&[b.label.clone(), group_digits(b.total), top]);
+            table.row(out, &[b.label.clone(), group_digits(b.total), top])?;
         }
-        table.write(out)?;
+        table.footer(out)?;
         if h.undated > 0 {
             writeln!(
                 out,
@@ -227,46 +265,6 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// A Markdown table: header, divider with alignment, rows.
-struct Table {
-    header: Vec<String>,
-    right: Vec<usize>,
-    rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    fn new(header: &[&str], right_aligned: &[usize]) -> Table {
-        Table {
-            header: header.iter().map(|h| h.to_string()).collect(),
-            right: right_aligned.to_vec(),
-            rows: Vec::new(),
-        }
-    }
-
-    fn row<S: AsRef<str>>(&mut self, cells: &[S]) {
-        self.rows
-            .push(cells.iter().map(|c| c.as_ref().to_owned()).collect());
-    }
-
-    fn write(&self, out: &mut dyn Write) -> io::Result<()> {
-        writeln!(out, "| {} |", self.header.join(" | "))?;
-        let divider: Vec<&str> = (0..self.header.len())
-            .map(|i| {
-                if self.right.contains(&i) {
-                    "---:"
-                } else {
-                    "---"
-                }
-            })
-            .collect();
-        writeln!(out, "|{}|", divider.join("|"))?;
-        for row in &self.rows {
-            writeln!(out, "| {} |", row.join(" | "))?;
-        }
-        Ok(())
-    }
-}
-
 /// Text from a log or the catalog, made inert in Markdown: no HTML, no links or emphasis, no table
 /// breaks, on one line.
 pub fn cell(text: &str) -> String {
@@ -294,22 +292,6 @@ fn code_span(text: &str) -> String {
     let fence = "`".repeat(longest + 1);
     let text = text.replace('|', "\\|");
     format!("{fence} {text} {fence}")
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", group_digits(n), if n == 1 { one } else { many })
-}
-
-fn percent(share: f64) -> String {
-    format!("{:.1}%", share * 100.0)
-}
-
-fn signed(n: i64) -> String {
-    if n > 0 {
-        format!("+{n}")
-    } else {
-        n.to_string()
-    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use comfy_table::{CellAlignment, Table};
 
+use super::numbers::{group_digits, human_bytes, percent, plural, signed};
 use super::terminal::sanitize;
 use super::{CODE, DIM, ERROR, HEADING, Look, WARN, new_table};
 use crate::analyze::RunStats;
@@ -406,50 +407,6 @@ fn align_right(table: &mut Table, columns: &[usize]) {
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", group_digits(n), if n == 1 { one } else { many })
-}
-
-fn signed(n: i64) -> String {
-    if n > 0 {
-        format!("+{n}")
-    } else {
-        n.to_string()
-    }
-}
-
-fn percent(share: f64) -> String {
-    format!("{:.1}%", share * 100.0)
-}
-
-/// 1234567 → "1,234,567".
-pub fn group_digits(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// Bytes in binary units: "812 B", "4.2 KiB", "1.3 GiB".
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
-    if n < 1024 {
-        return format!("{n} B");
-    }
-    let mut value = n as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,15 +416,5 @@ mod tests {
         assert_eq!(sparkline(&[0, 1, 7, 0], 10), " ▂█ ");
         assert_eq!(sparkline(&[1, 1, 2, 2], 2), "▅█");
         assert_eq!(sparkline(&[], 5), "");
-    }
-
-    #[test]
-    fn numbers_read_well() {
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(999), "999");
-        assert_eq!(group_digits(1234567), "1,234,567");
-        assert_eq!(human_bytes(812), "812 B");
-        assert_eq!(human_bytes(4300), "4.2 KiB");
-        assert_eq!(human_bytes(3 << 30), "3.0 GiB");
     }
 }

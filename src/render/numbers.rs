@@ -1,0 +1,74 @@
+//! How numbers read in every format: `1,234,567`, `4.2 KiB`, `12.5%`, `+3`, `1 line`/`2 lines`.
+
+/// 1234567 → "1,234,567".
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Bytes in binary units: "812 B", "4.2 KiB", "1.3 GiB".
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// A count with its noun: "1 line", "2 lines".
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", group_digits(n), if n == 1 { one } else { many })
+}
+
+/// A share from 0 to 1 as a percentage with one decimal.
+pub fn percent(share: f64) -> String {
+    format!("{:.1}%", share * 100.0)
+}
+
+/// A change with its sign: `+3`, `-2`, `0`.
+pub fn signed(n: i64) -> String {
+    if n > 0 {
+        format!("+{n}")
+    } else {
+        n.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(1234567), "1,234,567");
+        assert_eq!(human_bytes(812), "812 B");
+        assert_eq!(human_bytes(4300), "4.2 KiB");
+        assert_eq!(human_bytes(3 << 30), "3.0 GiB");
+    }
+
+    #[test]
+    fn plurals_shares_and_changes() {
+        assert_eq!(plural(1, "line", "lines"), "1 line");
+        assert_eq!(plural(1200, "line", "lines"), "1,200 lines");
+        assert_eq!(percent(0.125), "12.5%");
+        assert_eq!(
+            (signed(3), signed(-2), signed(0)),
+            ("+3".to_owned(), "-2".to_owned(), "0".to_owned())
+        );
+    }
+}
