@@ -413,7 +413,9 @@ impl LineContext {
 #[inline]
 pub fn candidate(line: &[u8], start: usize, end: usize) -> Option<Code> {
     let len = end - start;
-    if len != 6 && len != 7 {
+    // A leading zero makes a shorter number (`0801003` is 801003 written with seven digits): codes
+    // are written without one.
+    if (len != 6 && len != 7) || line[start] == b'0' {
         return None;
     }
     // `#` marks hex colours and ordinals (`#803001`, `Job #803009`), never codes.
@@ -721,6 +723,13 @@ mod tests {
             codes("responseCode:803005 failed, groupID: 810001"),
             ["803005"]
         );
+    }
+
+    #[test]
+    fn numbers_with_a_leading_zero_are_not_codes() {
+        // Found by fuzzing: the block scanner and the line rules must agree on these.
+        assert!(codes("code=0801003").is_empty());
+        assert!(codes_in("\"username\": \"0801003\",", Mode::Loose).is_empty());
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod analyze;
 mod catalog;
 mod chunking;
 mod corpus;
+mod fuzz_regressions;
 mod hostile;
 mod inputs;
 mod properties;
