@@ -67,6 +67,7 @@ hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$data/results.j
   -n "ripgrep pipeline" "$rg_pipeline" \
   -n "jmlog, 1 thread" "$jmlog analyze -q -j1 $file > /dev/null" \
   -n "jmlog" "$jmlog analyze -q $file > /dev/null" \
+  -n "jmlog --by day" "$jmlog analyze -q --by day --tz UTC $file > /dev/null" \
   -n "gzip -dc" "gzip -dc $file.gz > /dev/null" \
   -n "jmlog on .gz" "$jmlog analyze -q $file.gz > /dev/null" >&2
 
@@ -87,6 +88,7 @@ rows = [
     ("rg -o -w '8[0-9]{5}' | sort | uniq -c", "ripgrep pipeline", ""),
     ("jmlog analyze -j1", "jmlog, 1 thread", ""),
     (f"jmlog analyze ({cpus} threads)", "jmlog", ""),
+    ("jmlog analyze --by day", "jmlog --by day", ""),
     ("gzip -dc FILE.gz > /dev/null", "gzip -dc", ""),
     ("jmlog analyze FILE.gz", "jmlog on .gz", ""),
 ]
@@ -102,6 +104,7 @@ print(f"| ripgrep pipeline / jmlog | {t['ripgrep pipeline'] / t['jmlog']:.1f}x f
 print(f"| jmlog / cat | {t['jmlog'] / t['cat']:.2f}x the time of cat | <= 2x |")
 print(f"| jmlog, 1 thread | {gib / t['jmlog, 1 thread']:.2f} GiB/s | >= 1.5 GB/s |")
 print(f"| scaling, 1 thread -> {cpus} | {t['jmlog, 1 thread'] / t['jmlog']:.2f}x | close to {cpus}x |")
+print(f"| jmlog --by day / jmlog | {t['jmlog --by day'] / t['jmlog']:.2f}x the time | <= 1.1x |")
 print(f"| jmlog on .gz / gzip -dc | {t['jmlog on .gz'] / t['gzip -dc']:.2f}x the time | <= 1.2x |")
 print(f"| peak memory, {stream_gib} GiB on stdin | {peak_kb / 1024:.1f} MiB | <= 64 MB |")
 PY

@@ -486,7 +486,7 @@ fn key_before(line: &[u8], start: usize, words: &KeyWords) -> Key {
                 .take_while(|b| b.is_ascii_alphabetic())
                 .count();
             let prev = Normalized::new(&before[before.len() - prev_len..]);
-            if words.other_codes.contains(prev.as_str()) {
+            if words.other_codes.contains(prev.bytes()) {
                 Key::Never
             } else {
                 Key::Code
@@ -542,23 +542,22 @@ impl Normalized {
         n
     }
 
-    fn as_str(&self) -> &str {
-        // Key words are ASCII letters, digits and `_` only.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 }
 
 /// The word lists as hash sets: every candidate number looks its key up, so this is on the hot path.
 #[derive(Debug, Clone)]
 struct KeyWords {
-    code: FxHashSet<&'static str>,
-    other_codes: FxHashSet<&'static str>,
-    never: FxHashSet<&'static str>,
+    code: FxHashSet<&'static [u8]>,
+    other_codes: FxHashSet<&'static [u8]>,
+    never: FxHashSet<&'static [u8]>,
 }
 
 impl KeyWords {
     fn new() -> KeyWords {
-        let set = |words: &[&'static str]| words.iter().copied().collect();
+        let set = |words: &[&'static str]| words.iter().map(|w| w.as_bytes()).collect();
         KeyWords {
             code: set(CODE_WORDS),
             other_codes: set(OTHER_CODES),
@@ -571,11 +570,11 @@ impl KeyWords {
             return Key::Neutral;
         }
         let norm = Normalized::new(word);
-        let norm = norm.as_str();
+        let norm = norm.bytes();
         if self.code.contains(norm) {
             return Key::Code;
         }
-        if let Some(kind) = norm.strip_suffix("code") {
+        if let Some(kind) = norm.strip_suffix(b"code") {
             return if self.other_codes.contains(kind) {
                 Key::Never
             } else {
@@ -583,7 +582,7 @@ impl KeyWords {
             };
         }
         // juid, fromUid, targetGid: ids by their ending too.
-        let id_suffix = norm.ends_with("uid") || norm.ends_with("gid");
+        let id_suffix = norm.ends_with(b"uid") || norm.ends_with(b"gid");
         if self.never.contains(norm) || id_suffix || is_mixed_case_id(word) {
             return Key::Never;
         }
@@ -638,8 +637,8 @@ mod tests {
             );
             for w in list {
                 assert_eq!(
-                    Normalized::new(w.as_bytes()).as_str(),
-                    *w,
+                    Normalized::new(w.as_bytes()).bytes(),
+                    w.as_bytes(),
                     "{w} is normalized"
                 );
             }

@@ -85,19 +85,25 @@ fn scan_blocks<M: Masks>(
     let mut pos = 0;
     // Newlines in chunk[..pos].
     let mut newlines_before = 0u64;
-    // The previous block's digit mask and run-end mask, for runs that cross a block edge.
-    let mut prev_digits = 0u64;
+    // The previous block's masks, for runs that cross a block edge.
+    let mut prev = Block::default();
     let mut prev_ends = 0u64;
 
     while pos < chunk.len() {
-        let (digits, newlines) = block_masks::<M>(chunk, pos);
+        let block = block_masks::<M>(chunk, pos);
+        let digits = block.digits;
         // Bit i: the six bytes ending at pos+i are all digits.
         let mut ends = digits;
         for k in 1..6 {
-            ends &= (digits << k) | (prev_digits >> (64 - k));
+            ends &= (digits << k) | (prev.digits >> (64 - k));
         }
         // Bit i: the first such position of a run, i.e. the run's sixth digit.
         let mut sixth = ends & !((ends << 1) | (prev_ends >> 63));
+        // Cheap cuts before looking at bytes: the run must not go on to an eighth digit (runs of
+        // eight or more are timestamps and ids; at the block's last two bytes this is not known
+        // yet), and it must start with 7 or 8.
+        sixth &= !((digits >> 1) & (digits >> 2)) | (0b11 << 62);
+        sixth &= (block.leads << 5) | (prev.leads >> 59);
         while sixth != 0 {
             let i = sixth.trailing_zeros() as usize;
             sixth &= sixth - 1;
@@ -108,7 +114,8 @@ fn scan_blocks<M: Masks>(
             if candidate(chunk, start, end).is_none() {
                 continue;
             }
-            let index = newlines_before + u64::from((newlines & ((1u64 << i) - 1)).count_ones());
+            let index =
+                newlines_before + u64::from((block.newlines & ((1u64 << i) - 1)).count_ones());
             line.enter(chunk, index, start, tally, dating, &mut stamps);
             if let Some(hit) = extractor.judge(
                 line.text(chunk),
@@ -119,8 +126,8 @@ fn scan_blocks<M: Masks>(
                 line.hits.push(hit);
             }
         }
-        newlines_before += u64::from(newlines.count_ones());
-        prev_digits = digits;
+        newlines_before += u64::from(block.newlines.count_ones());
+        prev = block;
         prev_ends = ends;
         pos += BLOCK;
     }
@@ -272,10 +279,20 @@ fn code_shaped_run(chunk: &[u8], start: usize) -> Option<usize> {
     shaped.then_some(start + len)
 }
 
-/// The digit and newline masks of the 64 bytes at `pos`; past the end of `chunk` the bytes count as
-/// neither.
+/// Bit masks of a 64-byte block: bit `i` of each tells something about byte `i`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Block {
+    /// ASCII digits.
+    digits: u64,
+    /// Newlines.
+    newlines: u64,
+    /// `7` and `8`, the digits JMessage codes start with.
+    leads: u64,
+}
+
+/// The masks of the 64 bytes at `pos`; past the end of `chunk` the bytes count as none of them.
 #[inline(always)]
-fn block_masks<M: Masks>(chunk: &[u8], pos: usize) -> (u64, u64) {
+fn block_masks<M: Masks>(chunk: &[u8], pos: usize) -> Block {
     match chunk.get(pos..pos + BLOCK) {
         Some(block) => M::masks(block.try_into().expect("64 bytes")),
         None => {
@@ -286,10 +303,9 @@ fn block_masks<M: Masks>(chunk: &[u8], pos: usize) -> (u64, u64) {
     }
 }
 
-/// A way of computing the digit mask and the newline mask of a 64-byte block: bit `i` of each tells
-/// whether byte `i` is an ASCII digit, or a newline.
+/// A way of computing the masks of a 64-byte block.
 trait Masks {
-    fn masks(block: &[u8; BLOCK]) -> (u64, u64);
+    fn masks(block: &[u8; BLOCK]) -> Block;
 }
 
 /// What every CPU of the target has: SSE2 on x86-64, plain code elsewhere.
@@ -297,7 +313,7 @@ struct BaselineMasks;
 
 impl Masks for BaselineMasks {
     #[inline(always)]
-    fn masks(block: &[u8; BLOCK]) -> (u64, u64) {
+    fn masks(block: &[u8; BLOCK]) -> Block {
         #[cfg(target_arch = "x86_64")]
         {
             // SAFETY: SSE2 is part of the x86-64 baseline, so the target always has it.
@@ -311,38 +327,44 @@ impl Masks for BaselineMasks {
 }
 
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn masks_portable(block: &[u8; BLOCK]) -> (u64, u64) {
-    let mut digits = 0u64;
-    let mut newlines = 0u64;
+fn masks_portable(block: &[u8; BLOCK]) -> Block {
+    let mut masks = Block::default();
     for (i, &b) in block.iter().enumerate() {
-        digits |= u64::from(b.is_ascii_digit()) << i;
-        newlines |= u64::from(b == b'\n') << i;
+        masks.digits |= u64::from(b.is_ascii_digit()) << i;
+        masks.newlines |= u64::from(b == b'\n') << i;
+        masks.leads |= u64::from(b == b'7' || b == b'8') << i;
     }
-    (digits, newlines)
+    masks
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
 #[inline]
-unsafe fn masks_sse2(block: &[u8; BLOCK]) -> (u64, u64) {
+unsafe fn masks_sse2(block: &[u8; BLOCK]) -> Block {
     use std::arch::x86_64::*;
     let zero = _mm_set1_epi8(b'0' as i8);
+    let seven = _mm_set1_epi8(b'7' as i8);
     let nine = _mm_set1_epi8(9);
+    let one = _mm_set1_epi8(1);
     let newline = _mm_set1_epi8(b'\n' as i8);
-    let mut digits = 0u64;
-    let mut newlines = 0u64;
+    let mut masks = Block::default();
     for lane in 0..4 {
         // SAFETY: the block is 64 bytes, so each 16-byte load at lane*16 is in bounds; loadu has no
         // alignment requirement.
         let v = unsafe { _mm_loadu_si128(block.as_ptr().add(lane * 16).cast()) };
-        // A byte is a digit when b - '0' (wrapping) is at most 9: min(x, 9) == x.
+        // A byte is in a range when its distance from the start (wrapping) is at most the range's
+        // width: min(x, width) == x.
         let off = _mm_sub_epi8(v, zero);
         let is_digit = _mm_cmpeq_epi8(_mm_min_epu8(off, nine), off);
+        let lead = _mm_sub_epi8(v, seven);
+        let is_lead = _mm_cmpeq_epi8(_mm_min_epu8(lead, one), lead);
         let is_newline = _mm_cmpeq_epi8(v, newline);
-        digits |= u64::from(_mm_movemask_epi8(is_digit) as u16) << (lane * 16);
-        newlines |= u64::from(_mm_movemask_epi8(is_newline) as u16) << (lane * 16);
+        let bits = |m| u64::from(_mm_movemask_epi8(m) as u16) << (lane * 16);
+        masks.digits |= bits(is_digit);
+        masks.newlines |= bits(is_newline);
+        masks.leads |= bits(is_lead);
     }
-    (digits, newlines)
+    masks
 }
 
 /// AVX2: only used from [`scan_avx2`], after the CPU was checked.
@@ -352,7 +374,7 @@ struct Avx2Masks;
 #[cfg(target_arch = "x86_64")]
 impl Masks for Avx2Masks {
     #[inline(always)]
-    fn masks(block: &[u8; BLOCK]) -> (u64, u64) {
+    fn masks(block: &[u8; BLOCK]) -> Block {
         // SAFETY: this impl is only instantiated inside `scan_avx2`, which runs only on CPUs with
         // AVX2.
         unsafe { masks_avx2(block) }
@@ -362,24 +384,29 @@ impl Masks for Avx2Masks {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 #[inline]
-unsafe fn masks_avx2(block: &[u8; BLOCK]) -> (u64, u64) {
+unsafe fn masks_avx2(block: &[u8; BLOCK]) -> Block {
     use std::arch::x86_64::*;
     let zero = _mm256_set1_epi8(b'0' as i8);
+    let seven = _mm256_set1_epi8(b'7' as i8);
     let nine = _mm256_set1_epi8(9);
+    let one = _mm256_set1_epi8(1);
     let newline = _mm256_set1_epi8(b'\n' as i8);
-    let mut digits = 0u64;
-    let mut newlines = 0u64;
+    let mut masks = Block::default();
     for half in 0..2 {
         // SAFETY: the block is 64 bytes, so each 32-byte load at half*32 is in bounds; loadu has no
         // alignment requirement.
         let v = unsafe { _mm256_loadu_si256(block.as_ptr().add(half * 32).cast()) };
         let off = _mm256_sub_epi8(v, zero);
         let is_digit = _mm256_cmpeq_epi8(_mm256_min_epu8(off, nine), off);
+        let lead = _mm256_sub_epi8(v, seven);
+        let is_lead = _mm256_cmpeq_epi8(_mm256_min_epu8(lead, one), lead);
         let is_newline = _mm256_cmpeq_epi8(v, newline);
-        digits |= u64::from(_mm256_movemask_epi8(is_digit) as u32) << (half * 32);
-        newlines |= u64::from(_mm256_movemask_epi8(is_newline) as u32) << (half * 32);
+        let bits = |m| u64::from(_mm256_movemask_epi8(m) as u32) << (half * 32);
+        masks.digits |= bits(is_digit);
+        masks.newlines |= bits(is_newline);
+        masks.leads |= bits(is_lead);
     }
-    (digits, newlines)
+    masks
 }
 
 #[cfg(test)]
@@ -414,6 +441,9 @@ mod tests {
             block[(seed as usize * 7) % BLOCK] = b'0' + (seed % 10) as u8;
             let portable = masks_portable(&block);
             assert_eq!(BaselineMasks::masks(&block), portable);
+            for (i, &b) in block.iter().enumerate() {
+                assert_eq!(portable.leads >> i & 1 == 1, b == b'7' || b == b'8');
+            }
             #[cfg(target_arch = "x86_64")]
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU has AVX2.
@@ -439,6 +469,20 @@ mod tests {
         assert_eq!(fast.codes[&801004].count, 140);
         assert_eq!(fast.codes[&803008].example.line_index, 280);
         assert!(!fast.codes.contains_key(&801003));
+    }
+
+    #[test]
+    fn a_code_at_the_end_of_a_line_before_a_line_of_digits() {
+        // The newline ends the run, however many digits the next line starts with.
+        let ex = Extractor::new(Catalog::builtin(), Mode::Strict);
+        for pad in 0..70 {
+            let mut text = "x".repeat(pad).into_bytes();
+            text.extend_from_slice(b" code=801003\n11-03 08:15:17.936 code=7132006\n20261103\n");
+            let mut fast = Tally::default();
+            scan_chunk(&text, &ex, &mut fast);
+            assert_eq!(fast, scan_line_by_line(&text, &ex), "padding {pad}");
+            assert_eq!(fast.code_lines, 2, "padding {pad}");
+        }
     }
 
     #[test]
