@@ -358,46 +358,52 @@ pub fn scan_file(
             })
             .collect()
     });
-
-    if parts.iter().any(|p| p.too_long) {
+    let mut part = Part::default();
+    for later in parts {
+        part.append(later, &window);
+    }
+    if part.too_long {
         return None;
     }
-    let mut tally = Tally::default();
-    let (mut read_time, mut scan_time, mut error, mut last_byte) =
-        (Duration::ZERO, Duration::ZERO, None, None);
-    for part in parts {
-        read_time += part.read_time;
-        scan_time += part.scan_time;
-        if error.is_none() {
-            error = part.error;
-        }
-        last_byte = part.last_byte.or(last_byte);
-        tally.append(part.tally, &window);
-    }
+    let mut tally = part.tally;
     tally.settle(&window);
-    if last_byte.is_some_and(|b| b != b'\n') {
+    if part.last_byte.is_some_and(|b| b != b'\n') {
         tally.lines += 1;
     }
     Some(Scanned {
         tally,
-        error,
+        error: part.error,
         binary: false,
-        read_time,
-        scan_time,
+        read_time: part.read_time,
+        scan_time: part.scan_time,
     })
 }
 
-/// What one stretch of a file gave.
+/// What one stretch of a file gave, or several adjacent ones combined.
 #[cfg(unix)]
+#[derive(Default)]
 struct Part {
     tally: Tally,
     error: Option<io::Error>,
     /// The last byte of the lines this stretch owns, if it owns any.
     last_byte: Option<u8>,
-    /// Its last line is longer than [`MAX_LINE`].
+    /// A line is longer than [`MAX_LINE`].
     too_long: bool,
     read_time: Duration,
     scan_time: Duration,
+}
+
+#[cfg(unix)]
+impl Part {
+    /// Adds the part that directly follows this one.
+    fn append(&mut self, later: Part, window: &Window) {
+        self.tally.append(later.tally, window);
+        self.error = self.error.take().or(later.error);
+        self.last_byte = later.last_byte.or(self.last_byte);
+        self.too_long |= later.too_long;
+        self.read_time += later.read_time;
+        self.scan_time += later.scan_time;
+    }
 }
 
 /// Reads and scans the lines that start in `[start, start + len)`.
@@ -552,6 +558,8 @@ impl InOrder<'_> {
         self.early.insert(seq, tally);
         while let Some(t) = self.early.remove(&self.next) {
             self.tally.append(t, &self.window);
+            // The tally starts at the input's start, so its pending lines have no time to wait for.
+            self.tally.settle(&self.window);
             self.next += 1;
         }
         self.emit();

@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
+
 use crate::catalog::Code;
 use crate::extract::Hit;
 
@@ -77,8 +79,9 @@ pub struct Tally {
     pub codes: BTreeMap<Code, CodeTally>,
     /// Numbers in an explicit code context that no catalog knows.
     pub unknown: BTreeMap<Code, CodeTally>,
-    /// When times are read: lines per (Unix minute, code), known and unknown codes alike.
-    pub timeline: BTreeMap<(i64, Code), u64>,
+    /// When times are read: lines per (Unix minute, code), known and unknown codes alike. A hash
+    /// map, since every dated line with a code updates it; reports sort it once.
+    pub timeline: FxHashMap<(i64, Code), u64>,
     /// When times are read: lines with codes before this piece's first timestamp.
     pub pending: Vec<PendingLine>,
     /// When times are read: the time of the last timestamped line of this piece.
@@ -158,17 +161,23 @@ impl Tally {
 
     /// Adds the tally of the text that directly follows this one.
     ///
-    /// When times are read, `self` must start at the start of its input: its own pending lines then
-    /// have no earlier time to take and are settled as lines of unknown time, and `later`'s pending
-    /// lines take `self`'s last time (or none, if `self` has none). `window` decides which count.
+    /// When times are read, `later`'s pending lines (those before its first timestamp) take
+    /// `self`'s last time; if `self` has none, they stay pending, for a piece before `self` to date,
+    /// or for [`Tally::settle`] once `self` is known to start at the input's start. `window` decides
+    /// which of them count. Appending is associative, so pieces may be combined in any grouping.
     pub fn append(&mut self, mut later: Tally, window: &Window) {
-        self.settle(window);
         let shift = self.lines;
         for p in std::mem::take(&mut later.pending) {
-            // With no time in `self` (which starts at the input's start), none exists before the line.
-            let time = self.last_time;
-            if window.keeps(time) {
-                self.record_at(p.line_index + shift, &p.text, &p.hits, time);
+            match self.last_time {
+                Some(t) => {
+                    if window.keeps(Some(t)) {
+                        self.record_at(p.line_index + shift, &p.text, &p.hits, Some(t));
+                    }
+                }
+                None => self.pending.push(PendingLine {
+                    line_index: p.line_index + shift,
+                    ..p
+                }),
             }
         }
         self.bytes += later.bytes;
@@ -189,7 +198,7 @@ impl Tally {
     }
 
     /// Settles the pending lines of a tally that starts at its input's start: no earlier time
-    /// exists, so they are lines of unknown time.
+    /// exists, so they are lines of unknown time, counted only when no window is set.
     pub fn settle(&mut self, window: &Window) {
         for p in std::mem::take(&mut self.pending) {
             if window.keeps(None) {
