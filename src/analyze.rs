@@ -209,12 +209,12 @@ fn read_one(
     #[cfg(unix)]
     if let (Some(file), Some(size)) = (&opened.file, opened.size) {
         if options.on_events.is_none() && size >= 4 * settings.chunk_size as u64 {
-            let read_bytes = AtomicU64::new(0);
+            // Every stretch but the last is one chunk long; the last is what is left of the file.
+            let done = AtomicU64::new(0);
             let chunk = settings.chunk_size as u64;
             let on_chunk = || {
-                progress.advance(
-                    chunk.min(size - read_bytes.fetch_add(chunk, Ordering::Relaxed).min(size)),
-                )
+                let before = done.fetch_add(chunk, Ordering::Relaxed).min(size);
+                progress.advance(chunk.min(size - before));
             };
             let scanned = scan_file(
                 file,

@@ -4,21 +4,22 @@
 //! many of them fall in the range of real codes. A number is therefore a code only when its context
 //! says so. The rules, in the order they are applied to each number on a line:
 //!
-//! 1. **Candidate.** A run of exactly six or seven ASCII digits inside the JMessage code space
-//!    (700000–899999, 7000000–7999999) that stands alone: the byte before it is not a letter, digit
-//!    or `_`, nor one of `. : - / ,` preceded by a digit; the byte after it is not a letter, digit or
-//!    `_`, nor one of `. : - / ,` followed by a digit. This drops fractions (`07.733883`), decimals,
-//!    `pid:tid` pairs, dates, versions, hex (`0x801004`) and windows of longer numbers.
+//! 1. **Candidate.** A run of exactly six or seven ASCII digits, without a leading zero, inside the
+//!    JMessage code space (700000–899999, 7000000–7999999) that stands alone: the byte before it is
+//!    not a letter, digit, `_` or `#`, nor one of `. : - / ,` preceded by a digit; the byte after it
+//!    is not a letter, digit or `_`, nor one of `. : - / ,` followed by a digit. This drops fractions
+//!    (`07.733883`), decimals, `pid:tid` pairs, dates, versions, hex (`0x801004`), colours and
+//!    ordinals (`#803001`) and windows of longer numbers.
 //! 2. **Never a path segment, a quantity or a log prefix.** A `/` or `\` next to the number, a unit
 //!    or counted noun after it (`803001 bytes`, `801003 messages`), or a place inside a logcat line
-//!    prefix (the PID and TID columns) rules it out. So does a `#` before it (`#803001`, a colour).
+//!    prefix (the PID and TID columns) rules it out.
 //! 3. **Other vendors.** A line that names another IM or push vendor's SDK (Tencent IM, RongCloud,
 //!    NetEase, Easemob, Agora, …) and not JMessage yields nothing: those SDKs reuse the number space.
 //! 4. **The key.** The word before the number, skipping separators (`=`, `:`, `：`, quotes, spaces,
 //!    brackets), decides:
 //!    - a *code key* (`code`, `errorCode`, `responseCode`, `Code=` of an NSError, `"code":` in JSON,
-//!      the code slot of `PlatformException(`, `Error 863004`, `onError`, `错误码`, …) makes it a code: a known
-//!      one if the catalog has it, otherwise an *unknown* code, reported separately;
+//!      the code slot of `PlatformException(`, `Error 863004`, `onError`, `错误码`, …) makes it a
+//!      code: a known one if the catalog has it, otherwise an *unknown* code, reported separately;
 //!    - an *id, count, size, time or name key* (`uid`, `groupID`, `msg_id`, `seq`, `count`, `size`,
 //!      `versionCode`, `zip code`, `用户`, …) means it is never a code;
 //!    - a function call's only argument (`getUserInfo(801003)`) is never a code;
