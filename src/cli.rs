@@ -130,7 +130,7 @@ pub struct ReportArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// How many codes the text report lists in "Top codes" and "Examples"; 0 lists all.
+    /// How many codes the text and Markdown reports list, with their examples; 0 lists all.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
 

@@ -245,7 +245,7 @@ impl ReportPlan {
                 render::text::render(&report, opts, out)?
             }
             ReportFormat::Json => render::json::render(&report, out)?,
-            ReportFormat::Markdown => render::markdown::render(&report, out)?,
+            ReportFormat::Markdown => render::markdown::render(&report, self.top, out)?,
             ReportFormat::Csv => render::csv::render(&report, out)?,
             ReportFormat::Ndjson => render::ndjson::summary(&report, out)?,
             ReportFormat::Html => render::html::render(&report, out)?,

@@ -7,10 +7,9 @@ use super::numbers::{group_digits, human_bytes, percent, plural, signed};
 use super::terminal::sanitize;
 use crate::report::Report;
 
-/// How many codes the summary lists.
-const TOP: usize = 20;
-
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// The summary; `top` is how many codes it lists with their examples (0 lists all).
+pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()> {
+    let top = if top == 0 { usize::MAX } else { top };
     let t = &report.totals;
     writeln!(out, "## JMessage errors")?;
     writeln!(out)?;
@@ -134,7 +133,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
 
     if !report.codes.is_empty() {
-        let shown = report.codes.len().min(TOP);
+        let shown = report.codes.len().min(top);
         let title = if shown < report.codes.len() {
             format!("Top {shown} of {} codes", report.codes.len())
         } else {
@@ -235,7 +234,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let examples: Vec<_> = report
         .codes
         .iter()
-        .take(TOP)
+        .take(top)
         .map(|c| (c.code, &c.example))
         .collect();
     if !examples.is_empty() {
