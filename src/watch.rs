@@ -473,20 +473,15 @@ impl Content {
         self.tally.bytes += bytes.len() as u64;
         let mut rest = bytes;
         while let Some(i) = memchr(b'\n', rest) {
-            if self.partial.is_empty() {
-                scan(&mut self.tally, self.next_line, &rest[..i], name, ex, sink)?;
+            // A line begun in an earlier read is completed in `partial`.
+            let line = if self.partial.is_empty() {
+                &rest[..i]
             } else {
                 self.partial.extend_from_slice(&rest[..i]);
-                scan(
-                    &mut self.tally,
-                    self.next_line,
-                    &self.partial,
-                    name,
-                    ex,
-                    sink,
-                )?;
-                self.partial.clear();
-            }
+                &self.partial
+            };
+            scan(&mut self.tally, self.next_line, line, name, ex, sink)?;
+            self.partial.clear();
             self.tally.lines += 1;
             self.next_line += 1;
             rest = &rest[i + 1..];

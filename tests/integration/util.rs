@@ -71,14 +71,33 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
+    run(args, None)
+}
+
+/// Runs jmlog with `stdin` as its standard input.
+pub fn jmlog_with_stdin<I, S>(args: I, stdin: &[u8]) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    run(args, Some(stdin))
+}
+
+fn run<I, S>(args: I, stdin: Option<&[u8]>) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
     let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
-    let output = Command::cargo_bin("jmlog")
-        .expect("the jmlog binary is built")
+    let mut command = Command::cargo_bin("jmlog").expect("the jmlog binary is built");
+    command
         .args(&args)
         .env_remove("NO_COLOR")
-        .current_dir(root())
-        .output()
-        .expect("jmlog runs");
+        .current_dir(root());
+    if let Some(stdin) = stdin {
+        command.write_stdin(stdin.to_vec());
+    }
+    let output = command.output().expect("jmlog runs");
     Run {
         args: args
             .iter()
@@ -105,28 +124,4 @@ pub fn tempdir() -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// Runs jmlog with `stdin` as its standard input.
-pub fn jmlog_with_stdin<I, S>(args: I, stdin: &[u8]) -> Run
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    let args: Vec<std::ffi::OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
-    let output = Command::cargo_bin("jmlog")
-        .expect("the jmlog binary is built")
-        .args(&args)
-        .env_remove("NO_COLOR")
-        .current_dir(root())
-        .write_stdin(stdin.to_vec())
-        .output()
-        .expect("jmlog runs");
-    Run {
-        args: args
-            .iter()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect(),
-        output,
-    }
 }
