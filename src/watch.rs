@@ -37,7 +37,7 @@ use crate::catalog::Catalog;
 use crate::cli::WatchArgs;
 use crate::exit::Outcome;
 use crate::extract::{Extractor, Hit, Mode};
-use crate::render::numbers::group_digits;
+use crate::render::numbers::{group_digits, plural};
 use crate::render::terminal::sanitize;
 use crate::render::text::TextOptions;
 use crate::render::{self, DIM, HEADING, Look, new_table, write_table};
@@ -606,9 +606,9 @@ impl Live {
             frame,
             "{} {} · {} · {}{unknown}  {}",
             look.paint(HEADING, "Watching"),
-            counted(files as u64, "file"),
-            counted(t.lines, "line"),
-            counted(t.codes, "code"),
+            plural(files as u64, "file", "files"),
+            plural(t.lines, "line", "lines"),
+            plural(t.codes, "code", "codes"),
             look.paint(DIM, "Ctrl-C ends with the report"),
         )?;
         if !report.modules.is_empty() {
@@ -646,12 +646,6 @@ impl Live {
         }
         Ok(frame)
     }
-}
-
-/// `1 line`, `1,234 lines`.
-fn counted(n: u64, noun: &str) -> String {
-    let s = if n == 1 { "" } else { "s" };
-    format!("{} {noun}{s}", group_digits(n))
 }
 
 /// Switches to the terminal's alternate screen, which the final report leaves again: the summary
