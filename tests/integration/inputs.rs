@@ -385,7 +385,13 @@ fn jmlog_as_unprivileged(args: &[&str]) -> crate::util::Run {
     if !is_root {
         return jmlog(args);
     }
-    let bin = assert_cmd::cargo::cargo_bin("jmlog");
+    // The checkout may sit where nobody cannot go (under /root, say): run a copy of the binary from
+    // a directory everyone can enter.
+    let dir = tempdir();
+    let bin = dir.join("jmlog");
+    fs::copy(assert_cmd::cargo::cargo_bin("jmlog"), &bin).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
     let mut all = vec![
         "--reuid=65534".to_owned(),
         "--regid=65534".to_owned(),
@@ -395,7 +401,7 @@ fn jmlog_as_unprivileged(args: &[&str]) -> crate::util::Run {
     all.extend(args.iter().map(|a| a.to_string()));
     let output = std::process::Command::new("setpriv")
         .args(&all)
-        .current_dir(crate::util::root())
+        .current_dir(&dir)
         .output()
         .expect("setpriv (util-linux) runs jmlog as nobody");
     crate::util::Run { args: all, output }
