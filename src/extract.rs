@@ -43,6 +43,17 @@ pub struct Hit {
     pub known: bool,
 }
 
+impl std::fmt::Display for Hit {
+    /// The code, with a `?` in front when no catalog knows it (`801004`, `?812345`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.known {
+            write!(f, "{}", self.code)
+        } else {
+            write!(f, "?{}", self.code)
+        }
+    }
+}
+
 /// How strictly numbers are judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -339,6 +350,18 @@ impl<'c> Extractor<'c> {
         ctx: &mut LineContext,
     ) -> Option<Hit> {
         let code = candidate(line, start, end)?;
+        self.judge_candidate(line, start, end, code, ctx)
+    }
+
+    /// [`Extractor::judge`] for a run already known to be a candidate (rule 1), as `code`.
+    pub fn judge_candidate(
+        &self,
+        line: &[u8],
+        start: usize,
+        end: usize,
+        code: Code,
+        ctx: &mut LineContext,
+    ) -> Option<Hit> {
         let known = self.catalog.contains(code);
         if self.mode == Mode::Loose {
             return known.then_some(Hit { code, known });
@@ -618,15 +641,7 @@ mod tests {
         let ex = Extractor::new(Catalog::builtin(), mode);
         let mut out = Vec::new();
         ex.line_hits(line.as_bytes(), &mut out);
-        out.iter()
-            .map(|h| {
-                if h.known {
-                    h.code.to_string()
-                } else {
-                    format!("?{}", h.code)
-                }
-            })
-            .collect()
+        out.iter().map(Hit::to_string).collect()
     }
 
     #[test]

@@ -111,16 +111,18 @@ fn scan_blocks<M: Masks>(
             let Some(end) = code_shaped_run(chunk, start) else {
                 continue;
             };
-            if candidate(chunk, start, end).is_none() {
+            // Rule 1 needs only the bytes around the run, so it is decided here, once.
+            let Some(code) = candidate(chunk, start, end) else {
                 continue;
-            }
+            };
             let index =
                 newlines_before + u64::from((block.newlines & ((1u64 << i) - 1)).count_ones());
             line.enter(chunk, index, start, tally, dating, &mut stamps);
-            if let Some(hit) = extractor.judge(
+            if let Some(hit) = extractor.judge_candidate(
                 line.text(chunk),
                 start - line.start,
                 end - line.start,
+                code,
                 &mut line.context,
             ) {
                 line.hits.push(hit);

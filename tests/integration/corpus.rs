@@ -47,15 +47,7 @@ fn cases() -> Vec<Case> {
 fn found(ex: &Extractor<'_>, line: &str) -> BTreeSet<String> {
     let mut hits = Vec::new();
     ex.line_hits(line.as_bytes(), &mut hits);
-    hits.iter()
-        .map(|h| {
-            if h.known {
-                h.code.to_string()
-            } else {
-                format!("?{}", h.code)
-            }
-        })
-        .collect()
+    hits.iter().map(|h| h.to_string()).collect()
 }
 
 #[test]
