@@ -264,3 +264,95 @@ fn since_and_until_keep_a_window() {
     ])
     .expect_code(2);
 }
+
+/// A log with one code at 2026-11-20 10:00 UTC.
+fn one_line_log() -> std::path::PathBuf {
+    let path = tempdir().join("a.log");
+    fs::write(
+        &path,
+        "2026-11-20T10:00:00Z E login failed, code = 801004\n",
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn offsets_of_two_four_or_five_characters_name_the_zone() {
+    let log = arg(&one_line_log());
+    for (given, name, label) in [
+        ("--tz=+08", "+08:00", "2026-11-20 18:00"),
+        ("--tz=-05", "-05:00", "2026-11-20 05:00"),
+        ("--tz=+00", "UTC", "2026-11-20 10:00"),
+        ("--tz=+0530", "+05:30", "2026-11-20 15:00"),
+        ("--tz=-05:00", "-05:00", "2026-11-20 05:00"),
+    ] {
+        let report = analyze(&["--by", "hour", given, &log]);
+        assert_eq!(report["histogram"]["tz"], name, "{given}");
+        assert_eq!(report["histogram"]["series"][0]["label"], label, "{given}");
+    }
+    // A negative offset is a value of --tz, also without '='.
+    let report = analyze(&["--by", "hour", "--tz", "-05:00", &log]);
+    assert_eq!(report["histogram"]["tz"], "-05:00");
+    for bad in ["+8", "+080", "+08:0", "+24:00", "-05:60", "+08:00:00"] {
+        let run = jmlog(["analyze", "--by", "hour", &format!("--tz={bad}"), &log]);
+        run.expect_code(2);
+        assert_eq!(
+            run.stderr(),
+            format!(
+                "jmlog: --tz {bad}: an offset is written ±HH, ±HHMM or ±HH:MM, from -23:59 to \
+                 +23:59 (like +08, -0530 or +08:00)\n"
+            )
+        );
+    }
+}
+
+#[test]
+fn every_spelling_of_utc_names_the_zone_utc() {
+    let log = arg(&one_line_log());
+    for given in ["UTC", "utc", "Z", "Etc/UTC", "+00:00", "+0000", "-00"] {
+        let report = analyze(&["--by", "day", "--tz", given, &log]);
+        assert_eq!(report["histogram"]["tz"], "UTC", "--tz {given}");
+    }
+    let report = analyze(&["--by", "day", "--tz", "asia/shanghai", &log]);
+    assert_eq!(report["histogram"]["tz"], "Asia/Shanghai");
+}
+
+#[test]
+fn a_window_out_of_range_or_empty_is_a_usage_error() {
+    let log = arg(&one_line_log());
+    let run = jmlog(["analyze", "--since", "213503982334602d", &log]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().starts_with(
+            "jmlog: --since 213503982334602d: 213503982334602d back from now is out of range"
+        ),
+        "{}",
+        run.stderr()
+    );
+    let run = jmlog(["analyze", "--until", "9999999999999w", &log]);
+    run.expect_code(2);
+    assert!(
+        run.stderr().starts_with("jmlog: --until 9999999999999w: "),
+        "{}",
+        run.stderr()
+    );
+    let run = jmlog([
+        "analyze",
+        "--since",
+        "2026-11-21",
+        "--until",
+        "2026-11-20",
+        "--tz",
+        "UTC",
+        &log,
+    ]);
+    run.expect_code(2);
+    assert_eq!(
+        run.stderr(),
+        "jmlog: --since 2026-11-21 (2026-11-21T00:00:00Z) is not before --until 2026-11-20 \
+         (2026-11-20T00:00:00Z): the window is empty\n"
+    );
+    // The largest span that still fits is a window like any other.
+    let report = analyze(&["--since", "100000w", &log]);
+    assert_eq!(report["totals"]["codes"], 1);
+}
