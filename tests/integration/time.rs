@@ -356,3 +356,174 @@ fn a_window_out_of_range_or_empty_is_a_usage_error() {
     let report = analyze(&["--since", "100000w", &log]);
     assert_eq!(report["totals"]["codes"], 1);
 }
+
+/// Writes one line with code 801004 per instant, as UTC RFC 3339 times.
+fn log_at(path: &std::path::Path, instants: &[jiff::Timestamp]) {
+    let text: String = instants
+        .iter()
+        .map(|t| {
+            format!(
+                "{} E login failed, code = 801004\n",
+                t.strftime("%Y-%m-%dT%H:%M:%SZ")
+            )
+        })
+        .collect();
+    fs::write(path, text).unwrap();
+}
+
+fn series(report: &Value) -> Vec<(String, String, u64)> {
+    report["histogram"]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["label"].as_str().unwrap().to_owned(),
+                b["start"].as_str().unwrap().to_owned(),
+                b["total"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn days_whose_midnight_is_skipped_are_cut_at_their_first_instant_and_merge() {
+    for (zone, days, skipped) in [
+        ("Africa/Cairo", (2026, 4, 21..=29), 24),
+        ("America/Santiago", (2026, 9, 3..=10), 6),
+    ] {
+        let dir = tempdir();
+        let tz = jiff::tz::TimeZone::get(zone).unwrap();
+        // One code at 00:30 local on each day that has that time.
+        let instants: Vec<jiff::Timestamp> = days
+            .2
+            .clone()
+            .filter(|&d| d != skipped)
+            .map(|d| {
+                jiff::civil::date(days.0, days.1, d)
+                    .at(0, 30, 0, 0)
+                    .to_zoned_datetime(tz.clone())
+                    .unwrap()
+                    .timestamp()
+            })
+            .collect();
+        log_at(&dir.join("all.log"), &instants);
+        log_at(&dir.join("a.log"), &instants[..3]);
+        log_at(&dir.join("b.log"), &instants[instants.len() - 3..]);
+        let all = analyze(&["--by", "day", "--tz", zone, &arg(&dir.join("all.log"))]);
+        let got = series(&all);
+        assert_eq!(got.len(), days.2.clone().count(), "{zone}: {got:?}");
+        for ((label, start, total), d) in got.iter().zip(days.2.clone()) {
+            assert!(
+                label.starts_with(&format!("{}-{:02}-{d:02} ", days.0, days.1)),
+                "{label}"
+            );
+            let first = if d == skipped {
+                "T01:00:00"
+            } else {
+                "T00:00:00"
+            };
+            assert!(start.contains(first), "{zone} {label}: {start}");
+            assert_eq!(*total, u64::from(d != skipped), "{zone} {label}");
+        }
+        // Reports of parts of the log merge into the report of the whole.
+        for part in ["a", "b"] {
+            let run = jmlog([
+                "analyze",
+                "-q",
+                "-f",
+                "json",
+                "--by",
+                "day",
+                "--tz",
+                zone,
+                &arg(&dir.join(format!("{part}.log"))),
+                "-o",
+                &arg(&dir.join(format!("{part}.json"))),
+            ]);
+            run.expect_code(0);
+        }
+        let merged = jmlog([
+            "merge",
+            "-f",
+            "json",
+            &arg(&dir.join("a.json")),
+            &arg(&dir.join("b.json")),
+        ]);
+        merged.expect_code(0);
+        let merged = series(&merged.json());
+        assert_eq!(merged.first(), got.first(), "{zone}");
+        assert_eq!(merged.last(), got.last(), "{zone}");
+        assert_eq!(merged.len(), got.len(), "{zone}");
+    }
+}
+
+#[test]
+fn lord_howe_hours_are_civil_hours_and_merge() {
+    let dir = tempdir();
+    // Every ten minutes across the night Lord Howe goes back half an hour (5 April 2026,
+    // 02:00+11:00 → 01:30+10:30).
+    let from: jiff::Timestamp = "2026-04-04T12:00:00Z".parse().unwrap();
+    let instants: Vec<jiff::Timestamp> = (0..36)
+        .map(|k| {
+            from.checked_add(jiff::SignedDuration::from_mins(10 * k))
+                .unwrap()
+        })
+        .collect();
+    log_at(&dir.join("all.log"), &instants);
+    log_at(&dir.join("a.log"), &instants[..30]);
+    log_at(&dir.join("b.log"), &instants[24..]);
+    let zone = "Australia/Lord_Howe";
+    let all = series(&analyze(&[
+        "--by",
+        "hour",
+        "--tz",
+        zone,
+        &arg(&dir.join("all.log")),
+    ]));
+    let want = [
+        ("2026-04-04 23:00", "2026-04-04T23:00:00+11:00", 6),
+        ("2026-04-05 00:00", "2026-04-05T00:00:00+11:00", 6),
+        // 01:00 happens for 90 minutes: 01:00-02:00 at +11:00, then 01:30-02:00 at +10:30.
+        ("2026-04-05 01:00", "2026-04-05T01:00:00+11:00", 9),
+        ("2026-04-05 02:00", "2026-04-05T02:00:00+10:30", 6),
+        ("2026-04-05 03:00", "2026-04-05T03:00:00+10:30", 6),
+        ("2026-04-05 04:00", "2026-04-05T04:00:00+10:30", 3),
+    ];
+    let want: Vec<(String, String, u64)> = want
+        .iter()
+        .map(|(l, s, n)| (l.to_string(), s.to_string(), *n))
+        .collect();
+    assert_eq!(all, want);
+    for part in ["a", "b"] {
+        jmlog([
+            "analyze",
+            "-q",
+            "-f",
+            "json",
+            "--by",
+            "hour",
+            "--tz",
+            zone,
+            &arg(&dir.join(format!("{part}.log"))),
+            "-o",
+            &arg(&dir.join(format!("{part}.json"))),
+        ])
+        .expect_code(0);
+    }
+    let merged = jmlog([
+        "merge",
+        "-f",
+        "json",
+        &arg(&dir.join("a.json")),
+        &arg(&dir.join("b.json")),
+    ]);
+    merged.expect_code(0);
+    let merged = series(&merged.json());
+    // b.log repeats the lines at 02:30, 02:40, 02:50, 03:00, 03:10 and 03:20 (+10:30): the
+    // merge counts them twice.
+    let mut twice = want.clone();
+    twice[3].2 += 3;
+    twice[4].2 += 3;
+    assert_eq!(merged, twice);
+}
