@@ -527,3 +527,89 @@ fn lord_howe_hours_are_civil_hours_and_merge() {
     twice[4].2 += 3;
     assert_eq!(merged, twice);
 }
+
+#[test]
+fn year_is_anchored_on_the_first_year_less_timestamp_wherever_it_is() {
+    let dir = tempdir();
+    let path = dir.join("late.log");
+    // 1.5 MiB of lines without a timestamp, then a logcat log crossing New Year.
+    let mut text = String::new();
+    let mut n = 0;
+    while text.len() < 3 << 19 {
+        text.push_str(&format!(
+            "--------- filler line without a timestamp, number {n:08}\n"
+        ));
+        n += 1;
+    }
+    text.push_str("12-31 23:59:58.000  1234  1250 E JMessage: login failed, code = 801004\n");
+    text.push_str("01-01 00:00:01.000  1234  1250 E JMessage: login failed, code = 803008\n");
+    fs::write(&path, &text).unwrap();
+    let want = ["2026-12-31 Thu", "2027-01-01 Fri"];
+    let log = arg(&path);
+    for extra in [
+        &[][..],
+        &["-j1"][..],
+        &["--chunk-size", "65536"][..],
+        &["-j1", "--chunk-size", "4096"][..],
+    ] {
+        let mut args = vec!["--by", "day", "--tz", "UTC", "--year", "2026"];
+        args.extend_from_slice(extra);
+        args.push(&log);
+        let report = analyze(&args);
+        let labels: Vec<&str> = report["histogram"]["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["label"].as_str().unwrap())
+            .collect();
+        assert_eq!(labels, want, "{extra:?}");
+    }
+    // The same log on standard input.
+    let run = crate::util::jmlog_with_stdin(
+        [
+            "analyze",
+            "-f",
+            "json",
+            "--by",
+            "day",
+            "--tz",
+            "UTC",
+            "--year",
+            "2026",
+            "--chunk-size",
+            "100000",
+        ],
+        text.as_bytes(),
+    );
+    run.expect_code(0);
+    let report = run.json();
+    assert_eq!(report["histogram"]["series"][0]["label"], want[0]);
+    assert_eq!(report["histogram"]["series"][1]["label"], want[1]);
+    assert_eq!(report["histogram"]["series"].as_array().unwrap().len(), 2);
+    // Without --year, a file last written on 5 January 2027 crossed New Year 2027.
+    let written = std::time::UNIX_EPOCH
+        + std::time::Duration::from_secs(
+            "2027-01-05T00:00:00Z"
+                .parse::<jiff::Timestamp>()
+                .unwrap()
+                .as_second() as u64,
+        );
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(written)
+        .unwrap();
+    for extra in [&[][..], &["-j1", "--chunk-size", "4096"][..]] {
+        let mut args = vec!["--by", "day", "--tz", "UTC"];
+        args.extend_from_slice(extra);
+        args.push(&log);
+        let labels: Vec<String> = analyze(&args)["histogram"]["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["label"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(labels, want, "{extra:?}");
+    }
+}
