@@ -53,9 +53,10 @@ pub fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()
 }
 
-/// How lines are dated, from `--by`, `--since`, `--until`, `--tz` and `--year`; `None` when no
-/// option needs times (dating then costs nothing).
-pub fn time_settings(args: &AnalyzeArgs) -> Result<Option<TimeSettings>, String> {
+/// How lines are dated, from `--by`, `--since`, `--until`, `--tz` and `--year`; `None` when
+/// nothing needs times (dating then costs nothing). `events`: the report lists every code
+/// occurrence with its time (`--format ndjson`).
+pub fn time_settings(args: &AnalyzeArgs, events: bool) -> Result<Option<TimeSettings>, String> {
     let tz = match &args.tz {
         Some(name) => parse_zone(name)?,
         None => TimeZone::system(),
@@ -90,7 +91,7 @@ pub fn time_settings(args: &AnalyzeArgs) -> Result<Option<TimeSettings>, String>
             ));
         }
     }
-    if args.by.is_none() && window.is_unbounded() {
+    if args.by.is_none() && window.is_unbounded() && !events {
         return Ok(None);
     }
     let by = args.by.map(|b| match b {

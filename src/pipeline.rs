@@ -255,12 +255,12 @@ pub fn scan_input<R: Read>(
             read_time += started.elapsed();
             (options.on_chunk)();
             let text = buf.text();
-            if chunks == 0 {
-                if options.skip_binary && memchr(0, &text[..text.len().min(BINARY_SNIFF)]).is_some()
-                {
-                    binary = true;
-                    break;
-                }
+            if chunks == 0
+                && options.skip_binary
+                && memchr(0, &text[..text.len().min(BINARY_SNIFF)]).is_some()
+            {
+                binary = true;
+                break;
             }
             if !eof {
                 if let Some(p) = memrchr(b'\n', text) {

@@ -13,6 +13,7 @@ use rustc_hash::FxHashMap;
 
 use crate::catalog::Code;
 use crate::extract::Hit;
+use crate::timestamp::LineTime;
 
 /// The longest example text kept for a code, in bytes; longer lines are cut (at a character boundary).
 pub const MAX_EXAMPLE_BYTES: usize = 1024;
@@ -85,7 +86,7 @@ pub struct Tally {
     /// When times are read: lines with codes before this piece's first timestamp.
     pub pending: Vec<PendingLine>,
     /// When times are read: the time of the last timestamped line of this piece.
-    pub last_time: Option<i64>,
+    pub last_time: Option<LineTime>,
     /// When events are asked for (`--format ndjson`): one per code per line, in line order.
     pub events: Option<Vec<Event>>,
 }
@@ -94,8 +95,8 @@ pub struct Tally {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Event {
     pub line_index: u64,
-    /// Seconds since the Unix epoch, when the line's time is known.
-    pub time: Option<i64>,
+    /// The line's time, when it is known (its own, or the last one above it).
+    pub time: Option<LineTime>,
     pub code: Code,
     pub known: bool,
 }
@@ -108,11 +109,23 @@ impl Tally {
 
     /// Records the codes of a line whose time (seconds since the Unix epoch) is `time`.
     pub fn record_at(&mut self, line_index: u64, line: &[u8], hits: &[Hit], time: Option<i64>) {
+        let time = time.and_then(LineTime::from_second);
+        self.record_dated(line_index, line, hits, time);
+    }
+
+    /// Records the codes of a line written at `time`.
+    pub fn record_dated(
+        &mut self,
+        line_index: u64,
+        line: &[u8],
+        hits: &[Hit],
+        time: Option<LineTime>,
+    ) {
         if hits.is_empty() {
             return;
         }
         if let Some(t) = time {
-            let minute = t.div_euclid(60);
+            let minute = t.second().div_euclid(60);
             for hit in hits {
                 *self.timeline.entry((minute, hit.code)).or_default() += 1;
             }
@@ -170,8 +183,8 @@ impl Tally {
         for p in std::mem::take(&mut later.pending) {
             match self.last_time {
                 Some(t) => {
-                    if window.keeps(Some(t)) {
-                        self.record_at(p.line_index + shift, &p.text, &p.hits, Some(t));
+                    if window.keeps(Some(t.second())) {
+                        self.record_dated(p.line_index + shift, &p.text, &p.hits, Some(t));
                     }
                 }
                 None => self.pending.push(PendingLine {
@@ -200,10 +213,18 @@ impl Tally {
     /// Settles the pending lines of a tally that starts at its input's start: no earlier time
     /// exists, so they are lines of unknown time, counted only when no window is set.
     pub fn settle(&mut self, window: &Window) {
-        for p in std::mem::take(&mut self.pending) {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.is_empty() {
+            return;
+        }
+        for p in pending {
             if window.keeps(None) {
-                self.record_at(p.line_index, &p.text, &p.hits, None);
+                self.record_dated(p.line_index, &p.text, &p.hits, None);
             }
+        }
+        // The settled lines come before the lines recorded so far: events stay in line order.
+        if let Some(events) = &mut self.events {
+            events.sort_by_key(|e| e.line_index);
         }
     }
 }
@@ -272,7 +293,7 @@ mod tests {
     fn pending_lines_take_the_time_before_them() {
         let mut a = Tally {
             lines: 4,
-            last_time: Some(600),
+            last_time: LineTime::from_second(600),
             ..Tally::default()
         };
         let mut b = Tally {
@@ -287,11 +308,15 @@ mod tests {
         a.append(b, &Window::default());
         assert_eq!(a.timeline[&(10, 801004)], 1);
         assert_eq!(a.codes[&801004].example.line_index, 4);
-        assert_eq!(a.last_time, Some(600), "b had no time of its own");
+        assert_eq!(
+            a.last_time,
+            LineTime::from_second(600),
+            "b had no time of its own"
+        );
 
         // Outside the window, the line does not count at all.
         let mut a = Tally {
-            last_time: Some(600),
+            last_time: LineTime::from_second(600),
             ..Tally::default()
         };
         let mut b = Tally::default();

@@ -68,7 +68,7 @@ fn dated_line_by_line(text: &[u8], ex: &Extractor<'_>, clock: &Clock, window: &W
             tally.lines += 1;
         }
     }
-    tally.last_time = last.and_then(|s| clock.resolve(s));
+    tally.last_time = last.and_then(|s| clock.resolve_time(s));
     tally.bytes = text.len() as u64;
     tally
 }

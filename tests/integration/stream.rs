@@ -434,3 +434,32 @@ fn lines(input: impl std::io::Read + Send + 'static) -> Receiver<Vec<u8>> {
     });
     rx
 }
+
+#[test]
+fn watch_events_carry_the_time_of_their_line() {
+    let dir = tempdir();
+    let log = dir.join("app.log");
+    append(
+        &log,
+        "  at Frame.run error code = 899002\n\
+         2026-11-26T05:12:01.250+08:00 ERROR request failed, code=801004\n\
+         \tat com.example.Chat.send(Chat.java:12) errorCode=803008\n\
+         2026-11-26T05:12:02+08:00 ERROR request failed, code=801004\n",
+    );
+    let mut jm = Running::start(&["watch", "--from-start", "--interval", "20", &arg(&log)]);
+    let events = jm.events(4);
+    let got: Vec<(u64, Value)> = events
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["time"].clone()))
+        .collect();
+    let want: Vec<(u64, Value)> = vec![
+        (1, Value::Null),
+        (2, "2026-11-25T21:12:01.250Z".into()),
+        (3, "2026-11-25T21:12:01.250Z".into()),
+        (4, "2026-11-25T21:12:02Z".into()),
+    ];
+    assert_eq!(got, want);
+    jm.interrupt();
+    let _ = jm.remaining_stdout();
+    assert_eq!(jm.wait().code(), Some(0), "{}", jm.stderr_so_far());
+}
