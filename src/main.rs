@@ -123,6 +123,9 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         }
     }
     if !args.quiet {
+        if let Some(note) = report.window_note().filter(|_| report.left_out_lines() > 0) {
+            eprintln!("jmlog: {note}");
+        }
         let (hidden, links) = (discovered.hidden_skipped, discovered.links_skipped);
         if hidden > 0 {
             let entries = if hidden == 1 { "entry" } else { "entries" };

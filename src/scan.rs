@@ -249,6 +249,8 @@ impl CurrentLine {
                         let time = dating.clock.resolve_time(stamp);
                         if dating.window.keeps(time.map(|t| t.second())) {
                             tally.record_dated(index, text, &self.hits, time);
+                        } else {
+                            tally.leave_out(&self.hits, time.is_some());
                         }
                     }
                     None => tally.pending.push(PendingLine {

@@ -89,6 +89,28 @@ pub struct Tally {
     pub last_time: Option<LineTime>,
     /// When events are asked for (`--format ndjson`): one per code per line, in line order.
     pub events: Option<Vec<Event>>,
+    /// Lines with codes that `--since`/`--until` left out.
+    pub left_out: LeftOut,
+}
+
+/// Lines with codes a window left out, and the code occurrences on them (known and unknown).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LeftOut {
+    /// Lines whose time is outside the window.
+    pub outside_lines: u64,
+    pub outside_codes: u64,
+    /// Lines whose time is not known (no timestamp on or above them).
+    pub undated_lines: u64,
+    pub undated_codes: u64,
+}
+
+impl std::ops::AddAssign for LeftOut {
+    fn add_assign(&mut self, other: LeftOut) {
+        self.outside_lines += other.outside_lines;
+        self.outside_codes += other.outside_codes;
+        self.undated_lines += other.undated_lines;
+        self.undated_codes += other.undated_codes;
+    }
 }
 
 /// One code on one line, for reports that list every occurrence.
@@ -105,6 +127,22 @@ impl Tally {
     /// Records the codes found on the line with zero-based index `line_index`.
     pub fn record(&mut self, line_index: u64, line: &[u8], hits: &[Hit]) {
         self.record_at(line_index, line, hits, None);
+    }
+
+    /// Counts a line with codes that the window leaves out: `dated` if its time is known (and
+    /// outside the window), else its time is unknown.
+    pub fn leave_out(&mut self, hits: &[Hit], dated: bool) {
+        if hits.is_empty() {
+            return;
+        }
+        let codes = hits.len() as u64;
+        if dated {
+            self.left_out.outside_lines += 1;
+            self.left_out.outside_codes += codes;
+        } else {
+            self.left_out.undated_lines += 1;
+            self.left_out.undated_codes += codes;
+        }
     }
 
     /// Records the codes of a line whose time (seconds since the Unix epoch) is `time`.
@@ -185,6 +223,8 @@ impl Tally {
                 Some(t) => {
                     if window.keeps(Some(t.second())) {
                         self.record_dated(p.line_index + shift, &p.text, &p.hits, Some(t));
+                    } else {
+                        self.leave_out(&p.hits, true);
                     }
                 }
                 None => self.pending.push(PendingLine {
@@ -196,6 +236,7 @@ impl Tally {
         self.bytes += later.bytes;
         self.lines += later.lines;
         self.code_lines += later.code_lines;
+        self.left_out += later.left_out;
         merge_codes(&mut self.codes, later.codes, shift);
         merge_codes(&mut self.unknown, later.unknown, shift);
         for (key, n) in later.timeline {
@@ -220,6 +261,8 @@ impl Tally {
         for p in pending {
             if window.keeps(None) {
                 self.record_dated(p.line_index, &p.text, &p.hits, None);
+            } else {
+                self.leave_out(&p.hits, false);
             }
         }
         // The settled lines come before the lines recorded so far: events stay in line order.

@@ -709,3 +709,103 @@ fn ndjson_events_come_in_line_order_with_the_time_the_log_wrote() {
         }
     }
 }
+
+#[test]
+fn a_window_says_what_it_left_out() {
+    let dir = tempdir();
+    // No timestamps at all: every code line is left out for want of a time.
+    let brief = dir.join("brief.log");
+    fs::write(
+        &brief,
+        "E/App( 12): login failed code=801004\nE/App( 12): send failed, code=803008 code=812345\n",
+    )
+    .unwrap();
+    // 3,000 undated code lines, then one code line a minute from 2026-11-20 00:00 UTC for
+    // 50,000 minutes, each with a line of its own below it holding two codes.
+    let dated = dir.join("dated.log");
+    let mut text = "  at Frame.run error code = 899002\n".repeat(3000);
+    let base: jiff::Timestamp = "2026-11-20T00:00:00Z".parse().unwrap();
+    for i in 0..50_000 {
+        let t = base
+            .checked_add(jiff::SignedDuration::from_mins(i))
+            .unwrap();
+        text.push_str(&format!(
+            "{} E login failed, code = 801004\n",
+            t.strftime("%Y-%m-%dT%H:%M:%SZ")
+        ));
+        text.push_str("\tat Chat.send errorCode=803008 responseCode=899002\n");
+    }
+    fs::write(&dated, text).unwrap();
+    // The window keeps minutes 10,000 to 29,999.
+    let window = [
+        "--tz",
+        "UTC",
+        "--since",
+        "2026-11-26T22:40:00Z",
+        "--until",
+        "2026-12-10T20:00:00Z",
+    ];
+    let (outside_lines, inside_lines) = (2 * 30_000, 2 * 20_000);
+    let outside_codes = 3 * 30_000;
+    for extra in [&[][..], &["-j1", "--chunk-size", "100000"][..]] {
+        let mut args = vec!["analyze", "-f", "json"];
+        args.extend_from_slice(&window);
+        args.extend_from_slice(extra);
+        let (b, d) = (arg(&brief), arg(&dated));
+        args.extend([b.as_str(), d.as_str()]);
+        let run = jmlog(&args);
+        run.expect_code(0);
+        let totals = &run.json()["totals"];
+        assert_eq!(totals["code_lines"], inside_lines, "{extra:?}");
+        assert_eq!(totals["codes"], 3 * 20_000);
+        assert_eq!(totals["code_lines_outside_window"], outside_lines);
+        assert_eq!(totals["codes_outside_window"], outside_codes);
+        assert_eq!(totals["code_lines_without_time"], 3002);
+        assert_eq!(totals["codes_without_time"], 3003);
+        assert_eq!(
+            run.stderr(),
+            "jmlog: 60,000 codes in the window 2026-11-26T22:40:00Z to 2026-12-10T20:00:00Z; \
+             60,000 code lines outside it and 3,002 without a time were left out.\n"
+        );
+    }
+    // An empty report says why it is empty, in every report for people.
+    let note = "0 codes in the window 2026-11-01T00:00:00Z to the end; 0 code lines outside it \
+                and 2 without a time were left out.";
+    for format in ["text", "markdown", "html"] {
+        let run = jmlog([
+            "analyze",
+            "-f",
+            format,
+            "--tz",
+            "UTC",
+            "--since",
+            "2026-11-01",
+            &arg(&brief),
+        ]);
+        run.expect_code(0);
+        assert!(run.stdout().contains(note), "{format}: {}", run.stdout());
+    }
+    // Without a window, the report has no such fields.
+    let plain = analyze(&[&arg(&brief)]);
+    assert!(plain["totals"].get("code_lines_without_time").is_none());
+    // Merged reports add them up.
+    let mut parts = Vec::new();
+    for (name, log) in [("a.json", &brief), ("b.json", &dated)] {
+        let out = dir.join(name);
+        let mut args = vec!["analyze", "-q", "-f", "json", "-o"];
+        let o = arg(&out);
+        args.push(&o);
+        args.extend_from_slice(&window);
+        let l = arg(log);
+        args.push(&l);
+        jmlog(&args).expect_code(0);
+        parts.push(o);
+    }
+    let merged = jmlog(["merge", "-f", "json", &parts[0], &parts[1]]);
+    merged.expect_code(0);
+    let totals = &merged.json()["totals"];
+    assert_eq!(totals["code_lines_outside_window"], outside_lines);
+    assert_eq!(totals["codes_outside_window"], outside_codes);
+    assert_eq!(totals["code_lines_without_time"], 3002);
+    assert_eq!(totals["codes_without_time"], 3003);
+}
