@@ -299,6 +299,22 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Whatever is given to `--tz`, `--since` or `--until`: a value or a usage error, never
+        /// a panic.
+        #[test]
+        fn any_zone_or_bound_is_a_value_or_an_error(
+            zone in "[-+Zz]?[0-9:]{0,7}|\\PC{0,12}",
+            bound in "[-+]?[0-9]{0,22}[smhdw]?|\\PC{0,24}",
+        ) {
+            let _ = parse_zone(&zone).map(|tz| zone_name(&tz));
+            let now = Timestamp::now();
+            for tz in [TimeZone::UTC, TimeZone::get("America/Santiago").unwrap()] {
+                let _ = parse_time_bound(&bound, &tz, now);
+            }
+        }
+    }
+
     #[test]
     fn one_name_per_zone() {
         let name = |z: &str| canonical_zone_name(z).unwrap_or_else(|e| panic!("{z}: {e}"));
