@@ -79,7 +79,7 @@ fn log() -> String {
     text
 }
 
-fn row<'a>(report: &'a Value, code: u32) -> &'a Value {
+fn row(report: &Value, code: u32) -> &Value {
     report["codes"]
         .as_array()
         .unwrap()
