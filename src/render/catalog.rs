@@ -23,9 +23,13 @@ pub fn explain(entries: &[&Entry], lang: Lang, look: Look, out: &mut dyn Write) 
         }
         let platform = e
             .platform
-            .map(|p| match &e.sdk {
-                Some(sdk) => format!(" · {} only ({sdk})", p.name()),
-                None => format!(" · {} only", p.name()),
+            .map(|p| {
+                // A code with meanings elsewhere is not this platform's only.
+                let only = if e.varies() { "" } else { " only" };
+                match &e.sdk {
+                    Some(sdk) => format!(" · {}{only} ({sdk})", p.name()),
+                    None => format!(" · {}{only}", p.name()),
+                }
             })
             .unwrap_or_default();
         writeln!(
