@@ -3,7 +3,9 @@
 //! The catalog is the file `data/catalog.toml`, embedded into the binary at compile time and parsed
 //! once on first use. Each entry carries the official texts verbatim (`message`, `description_zh`),
 //! jmlog's own English `meaning` (written from the Chinese, which is the reliable text), the module
-//! and operation the code belongs to, and where the code was documented.
+//! and operation the code belongs to, where the code was documented and how strong that evidence
+//! is ([`Strength`]), and — for the few numbers that mean something else on another platform or in
+//! another SDK generation — those other meanings ([`Variant`], resolved by [`Entry::meaning_on`]).
 //!
 //! Lookups happen on the scanner's hot path, but only for numbers that already passed the cheap
 //! candidate checks, so a binary search over the sorted codes is plenty.
