@@ -153,7 +153,7 @@ pub struct CodeRow {
 
 impl CodeRow {
     /// The meaning, followed by the strength of its evidence where that is weaker than a
-    /// documentation table: `… [evidence: SDK binary only, no documentation]`.
+    /// documentation table: `… [evidence: an SDK binary only, no documentation]`.
     pub fn meaning_and_evidence(&self) -> String {
         match self.strength {
             Some(s) if s > Strength::Table => {

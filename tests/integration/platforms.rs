@@ -118,7 +118,10 @@ fn reports_give_the_meaning_of_the_platform_the_lines_come_from() {
 
     let r = row(&report, 872003);
     assert_eq!(r["meaning"], meaning_on(872003, Platform::Web));
-    assert_eq!(r["module"], "audio-video", "the module is the same on every platform");
+    assert_eq!(
+        r["module"], "audio-video",
+        "the module is the same on every platform"
+    );
     assert_eq!(r["platforms"], serde_json::json!({ "web": WEB }));
 
     // One line of unknown platform: every meaning, labelled.
