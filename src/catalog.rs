@@ -117,14 +117,24 @@ impl FromStr for Module {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Module::ALL
-            .into_iter()
-            .find(|m| m.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                let names: Vec<&str> = Module::ALL.iter().map(|m| m.name()).collect();
-                format!("unknown module '{s}' (modules: {})", names.join(", "))
-            })
+        by_name(&Module::ALL, Module::name, s, "module")
     }
+}
+
+/// The one of `all` named `s` (ignoring ASCII case), or an error listing every name.
+fn by_name<T: Copy>(
+    all: &[T],
+    name: fn(T) -> &'static str,
+    s: &str,
+    kind: &str,
+) -> Result<T, String> {
+    all.iter()
+        .copied()
+        .find(|&x| name(x).eq_ignore_ascii_case(s))
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|&x| name(x)).collect();
+            format!("unknown {kind} '{s}' ({kind}s: {})", names.join(", "))
+        })
 }
 
 /// Where a code is documented.
@@ -249,13 +259,7 @@ impl FromStr for Source {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Source::ALL
-            .into_iter()
-            .find(|x| x.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                let names: Vec<&str> = Source::ALL.iter().map(|x| x.name()).collect();
-                format!("unknown source '{s}' (sources: {})", names.join(", "))
-            })
+        by_name(&Source::ALL, Source::name, s, "source")
     }
 }
 
@@ -318,13 +322,7 @@ impl FromStr for Strength {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Strength::ALL
-            .into_iter()
-            .find(|x| x.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| {
-                let names: Vec<&str> = Strength::ALL.iter().map(|x| x.name()).collect();
-                format!("unknown strength '{s}' (strengths: {})", names.join(", "))
-            })
+        by_name(&Strength::ALL, Strength::name, s, "strength")
     }
 }
 
