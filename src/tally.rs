@@ -290,6 +290,21 @@ mod tests {
     }
 
     #[test]
+    fn only_codes_whose_meaning_varies_are_counted_per_platform() {
+        let line = b"11-03 08:15:44.020  7606  7702 W JIGUANG-JMRTC: code = 872001, 801004";
+        let mut t = Tally::default();
+        let varying = Hit {
+            varies: true,
+            ..hit(872001)
+        };
+        t.record(0, line, &[hit(801004), varying]);
+        t.record(1, b"code = 872001", &[varying]);
+        assert_eq!(t.codes[&801004].platforms, PlatformCounts::default());
+        let p = t.codes[&872001].platforms;
+        assert_eq!((p.android, p.unknown, p.total()), (1, 1, 2));
+    }
+
+    #[test]
     fn pending_lines_take_the_time_before_them() {
         let mut a = Tally {
             lines: 4,
