@@ -1,5 +1,6 @@
 //! Scan throughput on generated logs shaped like real ones (see `jmlog::synth`): the inner chunk
-//! scanner alone, and the whole parallel pipeline with one thread and with all threads.
+//! scanner alone, once per instruction set this CPU runs (AVX-512, AVX2, SSE2, portable), and the
+//! whole parallel pipeline with one thread and with all threads.
 //!
 //! Run with `cargo bench --bench scan`. Set `JMLOG_BENCH_MB` to change the data size (default 128).
 
@@ -9,7 +10,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jmlog::catalog::Catalog;
 use jmlog::extract::{Extractor, Mode};
 use jmlog::pipeline::{DEFAULT_CHUNK_SIZE, scan_reader};
-use jmlog::scan::scan_chunk;
+use jmlog::scan::{Isa, scan_chunk_with};
 use jmlog::tally::Tally;
 
 fn data() -> Vec<u8> {
@@ -29,13 +30,15 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(data.len() as u64));
     group.sample_size(10);
 
-    group.bench_function("chunk scanner, 1 thread", |b| {
-        b.iter(|| {
-            let mut tally = Tally::default();
-            scan_chunk(&data, &ex, &mut tally);
-            tally.code_lines
-        })
-    });
+    for isa in Isa::available() {
+        group.bench_function(format!("chunk scanner, {}, 1 thread", isa.name()), |b| {
+            b.iter(|| {
+                let mut tally = Tally::default();
+                scan_chunk_with(isa, &data, &ex, None, &mut tally);
+                tally.code_lines
+            })
+        });
+    }
 
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     for threads in [1, cpus] {

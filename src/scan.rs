@@ -9,9 +9,15 @@
 //! makes the scanner find the line around it (with memchr, once per line) and ask the [`Extractor`]
 //! to judge it there. Newlines are counted from the same masks, so line numbers cost no second pass.
 //!
-//! The masks are computed with AVX2 where the CPU has it (checked at run time), with SSE2 on other
-//! x86-64 CPUs, and with plain code elsewhere; a test checks that all agree. No crate offers "digit and newline bitmasks of a block", which is
-//! why this is written by hand.
+//! The masks are computed with the widest vector instructions the CPU has, checked at run time
+//! ([`Isa`]): AVX-512 (one 64-byte compare per mask, straight into a mask register), AVX2, SSE2 on
+//! other x86-64 CPUs, and plain code elsewhere. Tests run every path the CPU has against the plain
+//! one on random and adversarial input.
+//!
+//! Why by hand: the crate this would otherwise be is `memchr` (`memchr3_iter` over `7`, `8` and the
+//! newline, then a look at the bytes around each hit). But one byte in ten of a log is a 7 or an 8,
+//! so that stops every few bytes; the masks instead rule out a whole block at once, and no crate
+//! classifies a block of bytes into bit masks of byte classes.
 
 use memchr::{memchr, memrchr};
 
@@ -46,15 +52,106 @@ pub fn scan_chunk_dated(
     dating: Option<&Dating>,
     tally: &mut Tally,
 ) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2")
-        && std::arch::is_x86_feature_detected!("popcnt")
-        && std::arch::is_x86_feature_detected!("bmi1")
-    {
-        // SAFETY: the CPU has AVX2, POPCNT and BMI1, as checked just above.
-        return unsafe { scan_avx2(chunk, extractor, dating, tally) };
+    scan_chunk_with(Isa::best(), chunk, extractor, dating, tally);
+}
+
+/// A set of instructions the block masks can be computed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isa {
+    /// Plain Rust, one byte at a time: every CPU.
+    Portable,
+    /// 16-byte compares: every x86-64 CPU.
+    Sse2,
+    /// 32-byte compares, with POPCNT and BMI1.
+    Avx2,
+    /// 64-byte compares into mask registers (AVX-512 F and BW), with POPCNT and BMI1; only in
+    /// builds by Rust 1.89 or newer.
+    Avx512,
+}
+
+impl Isa {
+    /// Every instruction set, narrowest first.
+    pub const ALL: [Isa; 4] = [Isa::Portable, Isa::Sse2, Isa::Avx2, Isa::Avx512];
+
+    /// The name benchmarks and messages use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Portable => "portable",
+            Isa::Sse2 => "sse2",
+            Isa::Avx2 => "avx2",
+            Isa::Avx512 => "avx512",
+        }
     }
-    scan_blocks::<BaselineMasks>(chunk, extractor, dating, tally);
+
+    /// Whether this CPU runs it.
+    pub fn is_available(self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            let avx2 = || has!("avx2") && has!("popcnt") && has!("bmi1");
+            match self {
+                Isa::Portable | Isa::Sse2 => true,
+                Isa::Avx2 => avx2(),
+                // Compiled only by a Rust with the AVX-512 intrinsics (see the build script).
+                Isa::Avx512 => cfg!(jmlog_avx512) && avx2() && has!("avx512f") && has!("avx512bw"),
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self == Isa::Portable
+        }
+    }
+
+    /// The instruction sets this CPU runs, narrowest first.
+    pub fn available() -> Vec<Isa> {
+        Isa::ALL
+            .into_iter()
+            .filter(|isa| isa.is_available())
+            .collect()
+    }
+
+    /// The widest instruction set this CPU runs (detected once; later calls are one atomic load).
+    pub fn best() -> Isa {
+        use std::sync::atomic::{AtomicU8, Ordering};
+        static BEST: AtomicU8 = AtomicU8::new(u8::MAX);
+        match BEST.load(Ordering::Relaxed) {
+            i if usize::from(i) < Isa::ALL.len() => Isa::ALL[usize::from(i)],
+            _ => {
+                let best = *Isa::available().last().expect("portable always runs");
+                let index = Isa::ALL.iter().position(|&isa| isa == best);
+                BEST.store(index.expect("in ALL") as u8, Ordering::Relaxed);
+                best
+            }
+        }
+    }
+}
+
+/// [`scan_chunk_dated`] with the masks computed with `isa`, for tests and benchmarks.
+///
+/// # Panics
+///
+/// If the CPU does not run `isa`.
+pub fn scan_chunk_with(
+    isa: Isa,
+    chunk: &[u8],
+    extractor: &Extractor<'_>,
+    dating: Option<&Dating>,
+    tally: &mut Tally,
+) {
+    assert!(isa.is_available(), "this CPU does not run {}", isa.name());
+    match isa {
+        Isa::Portable => scan_blocks::<PortableMasks>(chunk, extractor, dating, tally),
+        #[cfg(target_arch = "x86_64")]
+        Isa::Sse2 => scan_blocks::<Sse2Masks>(chunk, extractor, dating, tally),
+        // SAFETY: the CPU has AVX2, POPCNT and BMI1, as asserted above.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { scan_avx2(chunk, extractor, dating, tally) },
+        // SAFETY: the CPU has AVX-512 F and BW, POPCNT and BMI1, as asserted above.
+        #[cfg(all(target_arch = "x86_64", jmlog_avx512))]
+        Isa::Avx512 => unsafe { scan_avx512(chunk, extractor, dating, tally) },
+        #[allow(unreachable_patterns)]
+        _ => unreachable!("is_available says no"),
+    }
 }
 
 /// [`scan_blocks`] compiled for AVX2, where the masks take two 32-byte compares instead of four
@@ -69,6 +166,19 @@ unsafe fn scan_avx2(
     tally: &mut Tally,
 ) {
     scan_blocks::<Avx2Masks>(chunk, extractor, dating, tally);
+}
+
+/// [`scan_blocks`] compiled for AVX-512, where each mask is one 64-byte compare that lands in a
+/// mask register, with no shuffling of partial masks together.
+#[cfg(all(target_arch = "x86_64", jmlog_avx512))]
+#[target_feature(enable = "avx512f,avx512bw,avx2,popcnt,bmi1")]
+unsafe fn scan_avx512(
+    chunk: &[u8],
+    extractor: &Extractor<'_>,
+    dating: Option<&Dating>,
+    tally: &mut Tally,
+) {
+    scan_blocks::<Avx512Masks>(chunk, extractor, dating, tally);
 }
 
 /// The block loop, for one way of computing the masks. Inlined into each caller so that it is
@@ -312,25 +422,16 @@ trait Masks {
     fn masks(block: &[u8; BLOCK]) -> Block;
 }
 
-/// What every CPU of the target has: SSE2 on x86-64, plain code elsewhere.
-struct BaselineMasks;
+/// Plain code, one byte at a time: every CPU.
+struct PortableMasks;
 
-impl Masks for BaselineMasks {
+impl Masks for PortableMasks {
     #[inline(always)]
     fn masks(block: &[u8; BLOCK]) -> Block {
-        #[cfg(target_arch = "x86_64")]
-        {
-            // SAFETY: SSE2 is part of the x86-64 baseline, so the target always has it.
-            unsafe { masks_sse2(block) }
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        {
-            masks_portable(block)
-        }
+        masks_portable(block)
     }
 }
 
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn masks_portable(block: &[u8; BLOCK]) -> Block {
     let mut masks = Block::default();
     for (i, &b) in block.iter().enumerate() {
@@ -339,6 +440,19 @@ fn masks_portable(block: &[u8; BLOCK]) -> Block {
         masks.leads |= u64::from(b == b'7' || b == b'8') << i;
     }
     masks
+}
+
+/// SSE2, part of the x86-64 baseline.
+#[cfg(target_arch = "x86_64")]
+struct Sse2Masks;
+
+#[cfg(target_arch = "x86_64")]
+impl Masks for Sse2Masks {
+    #[inline(always)]
+    fn masks(block: &[u8; BLOCK]) -> Block {
+        // SAFETY: SSE2 is part of the x86-64 baseline, so the target always has it.
+        unsafe { masks_sse2(block) }
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -413,6 +527,45 @@ unsafe fn masks_avx2(block: &[u8; BLOCK]) -> Block {
     masks
 }
 
+/// AVX-512: only used from [`scan_avx512`], after the CPU was checked.
+#[cfg(all(target_arch = "x86_64", jmlog_avx512))]
+struct Avx512Masks;
+
+#[cfg(all(target_arch = "x86_64", jmlog_avx512))]
+impl Masks for Avx512Masks {
+    #[inline(always)]
+    fn masks(block: &[u8; BLOCK]) -> Block {
+        // SAFETY: this impl is only instantiated inside `scan_avx512`, which runs only on CPUs with
+        // AVX-512 F and BW.
+        unsafe { masks_avx512(block) }
+    }
+}
+
+// The build script sets `jmlog_avx512` only for a Rust that has these intrinsics (1.89 or newer),
+// so the older `rust-version` does not apply here.
+#[cfg(all(target_arch = "x86_64", jmlog_avx512))]
+#[allow(clippy::incompatible_msrv)]
+#[target_feature(enable = "avx512f,avx512bw")]
+#[inline]
+unsafe fn masks_avx512(block: &[u8; BLOCK]) -> Block {
+    use std::arch::x86_64::*;
+    // SAFETY: the block is 64 bytes; loadu has no alignment requirement.
+    let v = unsafe { _mm512_loadu_si512(block.as_ptr().cast()) };
+    // Unsigned compares of the distance from the start of a range: wrapping makes bytes below the
+    // start large, so one compare tests both ends.
+    let in_range = |from: u8, width: u8| {
+        _mm512_cmple_epu8_mask(
+            _mm512_sub_epi8(v, _mm512_set1_epi8(from as i8)),
+            _mm512_set1_epi8(width as i8),
+        )
+    };
+    Block {
+        digits: in_range(b'0', 9),
+        newlines: _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(b'\n' as i8)),
+        leads: in_range(b'7', 1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,8 +587,25 @@ mod tests {
         tally
     }
 
+    /// The masks of `block` computed with `isa`, which the CPU must run.
+    fn masks_with(isa: Isa, block: &[u8; BLOCK]) -> Block {
+        assert!(isa.is_available());
+        match isa {
+            Isa::Portable => masks_portable(block),
+            // SAFETY (all three): the CPU runs `isa`, as asserted above.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Sse2 => unsafe { masks_sse2(block) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { masks_avx2(block) },
+            #[cfg(all(target_arch = "x86_64", jmlog_avx512))]
+            Isa::Avx512 => unsafe { masks_avx512(block) },
+            #[allow(unreachable_patterns)]
+            _ => unreachable!("is_available says no"),
+        }
+    }
+
     #[test]
-    fn portable_and_simd_masks_agree() {
+    fn every_instruction_set_computes_the_portable_masks() {
         let mut block = [0u8; BLOCK];
         for seed in 0u32..2000 {
             for (i, b) in block.iter_mut().enumerate() {
@@ -444,16 +614,140 @@ mod tests {
             block[(seed as usize) % BLOCK] = b'\n';
             block[(seed as usize * 7) % BLOCK] = b'0' + (seed % 10) as u8;
             let portable = masks_portable(&block);
-            assert_eq!(BaselineMasks::masks(&block), portable);
             for (i, &b) in block.iter().enumerate() {
+                assert_eq!(portable.digits >> i & 1 == 1, b.is_ascii_digit());
+                assert_eq!(portable.newlines >> i & 1 == 1, b == b'\n');
                 assert_eq!(portable.leads >> i & 1 == 1, b == b'7' || b == b'8');
             }
-            #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU has AVX2.
-                assert_eq!(unsafe { masks_avx2(&block) }, portable);
+            for isa in Isa::available() {
+                assert_eq!(masks_with(isa, &block), portable, "{}", isa.name());
             }
         }
+        // Every byte value, at every position: the range ends (`/`, `0`, `9`, `:`, `6`, `7`, `8`,
+        // `9`) and the bytes whose distance wraps (above 0x80) are where a compare goes wrong.
+        for byte in 0..=255u8 {
+            for at in 0..BLOCK {
+                let mut block = [b'x'; BLOCK];
+                block[at] = byte;
+                let portable = masks_portable(&block);
+                for isa in Isa::available() {
+                    assert_eq!(masks_with(isa, &block), portable, "{} {byte}", isa.name());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn this_machine_runs_the_best_path_it_has() {
+        let available = Isa::available();
+        assert_eq!(available[0], Isa::Portable);
+        assert_eq!(Isa::best(), *available.last().unwrap());
+        #[cfg(target_arch = "x86_64")]
+        assert!(available.contains(&Isa::Sse2));
+    }
+
+    /// The tally of `text` scanned with `isa`, dated.
+    fn scanned_with(isa: Isa, text: &[u8], ex: &Extractor<'_>, dating: Option<&Dating>) -> Tally {
+        let mut tally = Tally::default();
+        scan_chunk_with(isa, text, ex, dating, &mut tally);
+        tally
+    }
+
+    fn utc_dating() -> Dating {
+        Dating {
+            clock: Clock {
+                tz: jiff::tz::TimeZone::UTC,
+                years: timestamp::YearRule::from_modified(jiff::civil::date(2026, 12, 1)),
+            },
+            window: Window::default(),
+        }
+    }
+
+    /// Pieces log text is made of, chosen so that random concatenations put code-shaped runs,
+    /// near misses and line ends at every offset around the 64-byte block edges.
+    const PIECES: &[&[u8]] = &[
+        b"code=801004",
+        b"errorCode:803008",
+        b" failed ",
+        b"7132006",
+        b"8132006",
+        b"801003",
+        b"8010041",
+        b"80100",
+        b"uid=801003",
+        b"0x801004",
+        b"#801004",
+        b"1.801004",
+        b"\n",
+        b"\r\n",
+        b"11-03 08:15:17.936  7606  7702 W JIGUANG: ",
+        b"2026-11-26T05:11:31.123Z ",
+        b"\xff\xfe",
+        b"\x00",
+        b"9",
+        b"7",
+        b" ",
+        b"x",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn every_instruction_set_scans_like_the_portable_path_on_random_bytes(
+            text in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+        ) {
+            let ex = Extractor::new(Catalog::builtin(), Mode::Strict);
+            let portable = scanned_with(Isa::Portable, &text, &ex, None);
+            for isa in Isa::available() {
+                proptest::prop_assert_eq!(&scanned_with(isa, &text, &ex, None), &portable);
+            }
+        }
+
+        #[test]
+        fn every_instruction_set_scans_like_the_portable_path_on_log_pieces(
+            pieces in proptest::collection::vec(0..PIECES.len(), 0..200),
+            loose in proptest::prelude::any::<bool>(),
+        ) {
+            let text: Vec<u8> = pieces.iter().flat_map(|&i| PIECES[i].iter().copied()).collect();
+            let mode = if loose { Mode::Loose } else { Mode::Strict };
+            let ex = Extractor::new(Catalog::builtin(), mode);
+            let dating = utc_dating();
+            let portable = scanned_with(Isa::Portable, &text, &ex, None);
+            let dated = scanned_with(Isa::Portable, &text, &ex, Some(&dating));
+            for isa in Isa::available() {
+                proptest::prop_assert_eq!(&scanned_with(isa, &text, &ex, None), &portable);
+                proptest::prop_assert_eq!(&scanned_with(isa, &text, &ex, Some(&dating)), &dated);
+            }
+        }
+    }
+
+    #[test]
+    fn every_instruction_set_scans_the_sample_logs_alike() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+        let ex = Extractor::new(Catalog::builtin(), Mode::Strict);
+        let dating = utc_dating();
+        let mut files = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read(entry.unwrap().path()).unwrap();
+            // Each file, and each file shifted by one to 63 bytes so that its codes fall at every
+            // offset of a block.
+            for shift in [0, 1, 5, 31, 63] {
+                let mut shifted = vec![b'\n'; shift];
+                shifted.extend_from_slice(&text);
+                let portable = scanned_with(Isa::Portable, &shifted, &ex, Some(&dating));
+                assert_eq!(
+                    scanned_with(Isa::Portable, &shifted, &ex, None),
+                    scan_line_by_line(&shifted, &ex)
+                );
+                for isa in Isa::available() {
+                    let got = scanned_with(isa, &shifted, &ex, Some(&dating));
+                    assert_eq!(got, portable, "{}", isa.name());
+                }
+            }
+            files += 1;
+        }
+        assert!(files >= 7, "{files} sample logs");
     }
 
     #[test]
