@@ -316,7 +316,7 @@ pub fn decode<R: Read + Send + 'static>(
     let buffered = |source| BufReader::with_capacity(256 << 10, source);
     let reader: Box<dyn Read + Send> = match encoding {
         Encoding::Plain => Box::new(source),
-        Encoding::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered(source))),
+        Encoding::Gzip => crate::gzip::decoder(source),
         Encoding::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(buffered(source))?),
         Encoding::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(buffered(source))),
         Encoding::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(buffered(

@@ -15,6 +15,7 @@ pub mod config;
 pub mod exit;
 pub mod extract;
 pub mod gate;
+pub mod gzip;
 pub mod histogram;
 pub mod input;
 pub mod merge;
