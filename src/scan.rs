@@ -138,17 +138,46 @@ pub fn scan_chunk_with(
     dating: Option<&Dating>,
     tally: &mut Tally,
 ) {
+    scan_marking(isa, chunk, extractor, dating, tally, None);
+}
+
+/// [`scan_chunk`], also pushing onto `line_starts` the offset in `chunk` of the start of each line
+/// with codes, in order: for `annotate`, which copies the other lines as they are.
+pub fn scan_chunk_marking(
+    chunk: &[u8],
+    extractor: &Extractor<'_>,
+    tally: &mut Tally,
+    line_starts: &mut Vec<usize>,
+) {
+    scan_marking(
+        Isa::best(),
+        chunk,
+        extractor,
+        None,
+        tally,
+        Some(line_starts),
+    );
+}
+
+fn scan_marking(
+    isa: Isa,
+    chunk: &[u8],
+    extractor: &Extractor<'_>,
+    dating: Option<&Dating>,
+    tally: &mut Tally,
+    marks: Option<&mut Vec<usize>>,
+) {
     assert!(isa.is_available(), "this CPU does not run {}", isa.name());
     match isa {
-        Isa::Portable => scan_blocks::<PortableMasks>(chunk, extractor, dating, tally),
+        Isa::Portable => scan_blocks::<PortableMasks>(chunk, extractor, dating, tally, marks),
         #[cfg(target_arch = "x86_64")]
-        Isa::Sse2 => scan_blocks::<Sse2Masks>(chunk, extractor, dating, tally),
+        Isa::Sse2 => scan_blocks::<Sse2Masks>(chunk, extractor, dating, tally, marks),
         // SAFETY: the CPU has AVX2, POPCNT and BMI1, as asserted above.
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => unsafe { scan_avx2(chunk, extractor, dating, tally) },
+        Isa::Avx2 => unsafe { scan_avx2(chunk, extractor, dating, tally, marks) },
         // SAFETY: the CPU has AVX-512 F and BW, POPCNT and BMI1, as asserted above.
         #[cfg(all(target_arch = "x86_64", jmlog_avx512))]
-        Isa::Avx512 => unsafe { scan_avx512(chunk, extractor, dating, tally) },
+        Isa::Avx512 => unsafe { scan_avx512(chunk, extractor, dating, tally, marks) },
         #[allow(unreachable_patterns)]
         _ => unreachable!("is_available says no"),
     }
@@ -164,8 +193,9 @@ unsafe fn scan_avx2(
     extractor: &Extractor<'_>,
     dating: Option<&Dating>,
     tally: &mut Tally,
+    marks: Option<&mut Vec<usize>>,
 ) {
-    scan_blocks::<Avx2Masks>(chunk, extractor, dating, tally);
+    scan_blocks::<Avx2Masks>(chunk, extractor, dating, tally, marks);
 }
 
 /// [`scan_blocks`] compiled for AVX-512, where each mask is one 64-byte compare that lands in a
@@ -177,8 +207,9 @@ unsafe fn scan_avx512(
     extractor: &Extractor<'_>,
     dating: Option<&Dating>,
     tally: &mut Tally,
+    marks: Option<&mut Vec<usize>>,
 ) {
-    scan_blocks::<Avx512Masks>(chunk, extractor, dating, tally);
+    scan_blocks::<Avx512Masks>(chunk, extractor, dating, tally, marks);
 }
 
 /// The block loop, for one way of computing the masks. Inlined into each caller so that it is
@@ -189,8 +220,12 @@ fn scan_blocks<M: Masks>(
     extractor: &Extractor<'_>,
     dating: Option<&Dating>,
     tally: &mut Tally,
+    marks: Option<&mut Vec<usize>>,
 ) {
-    let mut line = CurrentLine::default();
+    let mut line = CurrentLine {
+        marks,
+        ..CurrentLine::default()
+    };
     let mut stamps = StampCursor::default();
     let mut pos = 0;
     // Newlines in chunk[..pos].
@@ -297,16 +332,18 @@ impl StampCursor {
 /// The line the scanner is judging candidates on: found once, on its first candidate, and recorded
 /// when the scanner moves on, so that a code counts once per line.
 #[derive(Default)]
-struct CurrentLine {
+struct CurrentLine<'m> {
     /// Zero-based index within the chunk; `None` before the first candidate.
     index: Option<u64>,
     start: usize,
     end: usize,
     context: LineContext,
     hits: Vec<Hit>,
+    /// Where the starts of lines with codes go, when the caller wants them.
+    marks: Option<&'m mut Vec<usize>>,
 }
 
-impl CurrentLine {
+impl CurrentLine<'_> {
     /// Makes the line with `index`, which holds the byte at `at`, the current one.
     #[inline]
     fn enter(
@@ -348,6 +385,9 @@ impl CurrentLine {
             return;
         }
         dedup_hits(&mut self.hits, 0);
+        if let Some(marks) = &mut self.marks {
+            marks.push(self.start);
+        }
         let text = self.text(chunk);
         match dating {
             None => tally.record(index, text, &self.hits),

@@ -51,6 +51,84 @@ fn annotate_gives_the_golden_output() {
     }
 }
 
+/// A big log (many blocks of the parallel path) with what its edges could get wrong: CRLF and
+/// bytes that are not UTF-8, empty lines, codes on the first and last lines, a line longer than
+/// the parallel path takes (the rest then goes line by line), and a last line without a newline.
+fn big_log() -> Vec<u8> {
+    let mut text = b"E/JMessage: login failed code=801004\r\n\n".to_vec();
+    jmlog::synth::write_logs(&mut text, 12 << 20, 11).unwrap();
+    text.extend_from_slice(b"\xff\xfe gbk \xb4\xed code=803008\r\n\r\n\n");
+    jmlog::synth::write_logs(&mut text, 6 << 20, 12).unwrap();
+    text.extend_from_slice(b"errorCode=812345 before a long line\n");
+    text.extend(std::iter::repeat_n(b'7', 5 << 20));
+    text.extend_from_slice(b" code=801004 at the end of a long line\n");
+    jmlog::synth::write_logs(&mut text, 3 << 20, 13).unwrap();
+    text.extend_from_slice(b"last line: send failed, code = 803008");
+    text
+}
+
+/// Runs jmlog with standard input read from the file at `path` (not a pipe).
+fn jmlog_with_stdin_file(args: &[&str], path: &Path) -> Vec<u8> {
+    let output = assert_cmd::Command::cargo_bin("jmlog")
+        .unwrap()
+        .args(args)
+        .env_remove("NO_COLOR")
+        .pipe_stdin(path)
+        .unwrap()
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    output.stdout
+}
+
+#[test]
+fn annotate_of_a_big_file_is_byte_for_byte_what_a_pipe_gives() {
+    let dir = tempdir();
+    let text = big_log();
+    let path = dir.join("big.log");
+    fs::write(&path, &text).unwrap();
+    for options in [&[][..], &["--only"], &["--loose", "--lang", "zh"]] {
+        let mut args = vec!["annotate"];
+        args.extend_from_slice(options);
+        // Through a pipe: line by line.
+        let piped = jmlog_with_stdin(&args, &text);
+        piped.expect_code(0);
+        let piped = &piped.output.stdout;
+        // Named: a regular file, annotated in parallel blocks.
+        args.push(path.to_str().unwrap());
+        let named = jmlog(&args);
+        named.expect_code(0);
+        let named = &named.output.stdout;
+        assert!(
+            named == piped,
+            "{options:?}: {} bytes from the file, {} through a pipe; first difference at {:?}",
+            named.len(),
+            piped.len(),
+            named.iter().zip(piped.iter()).position(|(a, b)| a != b)
+        );
+        // Standard input redirected from the file is a regular file too.
+        args.pop();
+        assert!(
+            jmlog_with_stdin_file(&args, &path) == *piped,
+            "{options:?} < file"
+        );
+        // What the output holds: every line, or only those with codes, annotated.
+        let lines = piped.split(|&b| b == b'\n').count();
+        if options.is_empty() {
+            assert_eq!(lines, text.split(|&b| b == b'\n').count());
+            assert!(
+                piped
+                    .starts_with("E/JMessage: login failed code=801004  ⟨801004 login:".as_bytes())
+            );
+            assert!(piped.ends_with(
+                "sender is on the receiver's blacklist (one-to-one chats only).⟩".as_bytes()
+            ));
+        }
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn annotate_reads_standard_input() {
     let input = fs::read(golden("session.log")).unwrap();
