@@ -50,6 +50,12 @@ mod isal {
         source_done: bool,
         /// A member was started and not finished.
         in_member: bool,
+        /// Zero bytes followed the last member: only more zeros may follow.
+        padding: bool,
+        /// Compressed bytes read before those now in `input`.
+        read_before: u64,
+        /// Bytes of `input` filled by the last read.
+        filled: usize,
     }
 
     // SAFETY: the raw pointers in `state` point only into `input` and into the caller's buffer
@@ -72,6 +78,9 @@ mod isal {
                 input: vec![0; INPUT_BYTES],
                 source_done: false,
                 in_member: false,
+                padding: false,
+                read_before: 0,
+                filled: 0,
             }
         }
 
@@ -84,6 +93,8 @@ mod isal {
                         return Ok(());
                     }
                     Ok(n) => {
+                        self.read_before += self.filled as u64;
+                        self.filled = n;
                         self.state.next_in = self.input.as_mut_ptr();
                         self.state.avail_in = n as u32;
                         return Ok(());
@@ -102,8 +113,42 @@ mod isal {
             }
             loop {
                 if self.state.block_state == ffi::isal_block_state_ISAL_BLOCK_FINISH {
-                    // A member ended; what follows it (already read, or not yet) is the next one.
+                    // A member ended: what follows it decides what comes next, as for `gzip -d`:
+                    // another member, or zero bytes (the padding of tapes and block devices) to
+                    // the end; anything else is an error.
                     self.in_member = false;
+                    if self.state.avail_in == 0 {
+                        if self.source_done {
+                            return Ok(0);
+                        }
+                        self.refill()?;
+                        continue;
+                    }
+                    // SAFETY: `next_in`/`avail_in` describe initialised bytes of `self.input`.
+                    let rest = unsafe {
+                        std::slice::from_raw_parts(self.state.next_in, self.state.avail_in as usize)
+                    };
+                    if rest[0] != 0x1f || self.padding {
+                        match rest.iter().position(|&b| b != 0) {
+                            Some(p) => {
+                                // SAFETY: `next_in` points into `input`.
+                                let used =
+                                    unsafe { self.state.next_in.offset_from(self.input.as_ptr()) };
+                                let offset = self.read_before + used as u64 + p as u64;
+                                return Err(io::Error::new(
+                                    io::ErrorKind::InvalidData,
+                                    format!(
+                                        "trailing garbage after the gzip data, at byte offset {offset}"
+                                    ),
+                                ));
+                            }
+                            None => {
+                                self.padding = true;
+                                self.state.avail_in = 0;
+                                continue;
+                            }
+                        }
+                    }
                     let (next_in, avail_in) = (self.state.next_in, self.state.avail_in);
                     // SAFETY: the state was initialised by `isal_inflate_init`.
                     unsafe { ffi::isal_inflate_reset(&mut *self.state) };
@@ -240,6 +285,35 @@ mod tests {
             if cut < whole.len() - 8 {
                 assert!(got.len() < plain.len());
             }
+        }
+    }
+
+    /// Zero padding after the last member ends the data quietly, as for `gzip -d`; other bytes
+    /// after it are an error that names their offset. (The zlib-rs path does the same in the
+    /// input module.)
+    #[cfg(feature = "isal")]
+    #[test]
+    fn zero_padding_ends_quietly_and_garbage_is_named() {
+        let plain = text(1 << 20, 5);
+        let mut padded = gzip(&plain);
+        let end = padded.len();
+        padded.extend(std::iter::repeat_n(0u8, 300_000));
+        for piece in [7, 1 << 20] {
+            let (got, error) = read_all(decoder(io::Cursor::new(padded.clone())), piece);
+            assert!(error.is_none(), "{error:?}");
+            assert!(got == plain);
+        }
+        for (junk_at, junk) in [(0, b'x'), (299_999, 0x1f), (70_000, 1)] {
+            let mut bad = padded.clone();
+            bad[end + junk_at] = junk;
+            let (got, error) = read_all(decoder(io::Cursor::new(bad)), 1 << 16);
+            assert!(got == plain);
+            let error = error.expect("garbage is an error").to_string();
+            let want = format!(
+                "trailing garbage after the gzip data, at byte offset {}",
+                end + junk_at
+            );
+            assert_eq!(error, want);
         }
     }
 
