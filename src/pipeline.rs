@@ -439,7 +439,13 @@ impl Part {
     }
 }
 
-/// Reads and scans the lines that start in `[start, start + len)`.
+/// How much of a stretch is read at a time: small enough that the piece is still in the core's
+/// L2 cache when it is scanned, large enough that a read costs little beyond its copy. Reading a
+/// whole 2 MiB stretch before scanning it leaves the scanner reading from memory what the kernel
+/// just copied there.
+const PIECE: usize = 256 << 10;
+
+/// Reads and scans the lines that start in `[start, start + len)`, a [`PIECE`] at a time.
 #[cfg(unix)]
 fn scan_stretch(
     file: &std::fs::File,
@@ -448,62 +454,94 @@ fn scan_stretch(
     extractor: &Extractor<'_>,
     dating: Option<&Dating>,
 ) -> Part {
+    scan_stretch_in_pieces(file, start, len, PIECE, extractor, dating)
+}
+
+/// [`scan_stretch`], reading `piece` bytes at a time.
+#[cfg(unix)]
+fn scan_stretch_in_pieces(
+    file: &std::fs::File,
+    start: u64,
+    len: u64,
+    piece: usize,
+    extractor: &Extractor<'_>,
+    dating: Option<&Dating>,
+) -> Part {
     use std::cell::RefCell;
     thread_local! {
         static BUFFER: RefCell<Buffer> = RefCell::new(Buffer::default());
     }
     BUFFER.with_borrow_mut(|buf| {
-        let began = Instant::now();
-        // One byte before the stretch says whether a line starts at its first byte.
-        let from = start.saturating_sub(1);
-        let mut error = buf.read_at(file, from, start + len - from).err();
-        let mut too_long = false;
-        let last_owned = (start + len - 1 - from) as usize;
-        // The first line that starts in the stretch, if any does (a long line may run through it).
-        let owned_start = if start == 0 {
-            Some(0)
-        } else {
-            memchr(b'\n', buf.text())
-                .filter(|&p| p < last_owned.min(buf.len))
-                .map(|p| p + 1)
-        };
-        // Read on to the newline that ends the last line starting in the stretch.
-        if owned_start.is_some() && buf.len > last_owned {
-            let mut searched = last_owned;
-            while error.is_none() && memchr(b'\n', &buf.text()[searched..]).is_none() {
-                if buf.len >= MAX_LINE + last_owned {
-                    too_long = true;
-                    break;
-                }
-                searched = buf.len;
-                let at = from + buf.len as u64;
-                match buf.read_more_at(file, at, 64 << 10) {
-                    Ok(0) => break,
-                    Ok(_) => {}
-                    Err(e) => error = Some(e),
+        let window = dating.map(|d| d.window).unwrap_or_default();
+        let end = start + len;
+        let mut part = Part::default();
+        // `buf` holds the bytes of the file from `base` that are read and not yet scanned.
+        let mut base = start.saturating_sub(1);
+        let mut at = base;
+        buf.len = 0;
+        // Whether `buf` starts at the start of a line the stretch owns. The first byte of the
+        // stretch starts one if the byte before it (read too) is a newline.
+        let mut owning = start == 0;
+        loop {
+            let began = Instant::now();
+            let read = buf.read_more_at(file, at, piece as u64);
+            part.read_time += began.elapsed();
+            let n = read.unwrap_or_else(|e| {
+                part.error = Some(e);
+                0
+            });
+            at += n as u64;
+            let eof = n == 0;
+            let text = buf.text();
+            let mut from = 0;
+            if !owning {
+                // The bytes up to the first newline end a line that started before the stretch.
+                match memchr(b'\n', text) {
+                    Some(p) if base + p as u64 + 1 < end => {
+                        from = p + 1;
+                        owning = true;
+                    }
+                    // The first line starting here starts past the stretch: it owns none.
+                    Some(_) => break,
+                    None if eof || at >= end => break,
+                    None => {
+                        base = at;
+                        buf.len = 0;
+                        continue;
+                    }
                 }
             }
+            // Scan the whole lines read; the last line owned ends at the first newline at or
+            // after the stretch's last byte.
+            let last = (end - 1).saturating_sub(base) as usize;
+            let (cut, done) = match memchr(b'\n', &text[last.clamp(from, text.len())..]) {
+                Some(p) if last < text.len() => (last.max(from) + p + 1, true),
+                _ if eof => (text.len(), true),
+                _ => (
+                    memrchr(b'\n', &text[from..]).map_or(from, |p| from + p + 1),
+                    false,
+                ),
+            };
+            if cut > from {
+                let began = Instant::now();
+                let mut tally = Tally::default();
+                scan_chunk_dated(&text[from..cut], extractor, dating, &mut tally);
+                part.scan_time += began.elapsed();
+                part.tally.append(tally, &window);
+                part.last_byte = Some(text[cut - 1]);
+            } else if buf.len - from >= MAX_LINE {
+                part.too_long = true;
+                break;
+            }
+            if done {
+                break;
+            }
+            // Keep the unfinished line for the next piece.
+            buf.data.copy_within(cut..buf.len, 0);
+            buf.len -= cut;
+            base += cut as u64;
         }
-        let read_time = began.elapsed();
-        let text = buf.text();
-        let owned_start = owned_start.unwrap_or(text.len()).min(text.len());
-        let owned_end = if text.len() > last_owned {
-            memchr(b'\n', &text[last_owned..]).map_or(text.len(), |p| last_owned + p + 1)
-        } else {
-            text.len()
-        };
-        let owned = &text[owned_start.min(owned_end)..owned_end];
-        let began = Instant::now();
-        let mut tally = Tally::default();
-        scan_chunk_dated(owned, extractor, dating, &mut tally);
-        Part {
-            tally,
-            error,
-            last_byte: owned.last().copied(),
-            too_long,
-            read_time,
-            scan_time: began.elapsed(),
-        }
+        part
     })
 }
 
@@ -641,6 +679,84 @@ mod tests {
         assert_eq!(got.tally.codes[&801004].count, 3);
         assert_eq!(got.tally.lines, 3);
         assert_eq!(got.error.unwrap().to_string(), "disk on fire");
+    }
+
+    /// A stretch read in pieces of any size gives what the streaming reader gives for the same
+    /// lines: the stretches of a file, appended in order, equal the whole file streamed.
+    #[cfg(unix)]
+    #[test]
+    fn stretches_read_in_pieces_give_the_streamed_counts() {
+        let ex = Arc::new(Extractor::new(Catalog::builtin(), Mode::Strict));
+        let mut text = b"\n\ncode=801004\n".to_vec();
+        crate::synth::write_logs(&mut text, 300 << 10, 9).unwrap();
+        // A line longer than most pieces and stretches, with a code at its end.
+        text.extend(std::iter::repeat_n(b'x', 5000));
+        text.extend_from_slice(b" errorCode=803008\n\n");
+        crate::synth::write_logs(&mut text, 100 << 10, 10).unwrap();
+        text.extend_from_slice(b"last line: failed code=801004");
+        let path = std::env::temp_dir().join(format!("jmlog-pieces-{}", std::process::id()));
+        std::fs::write(&path, &text).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
+        let streamed = scan_reader(&text[..], &ex, &pool(1), 1 << 20);
+        let dating = Dating {
+            clock: Clock {
+                tz: TimeZone::UTC,
+                years: YearRule::from_modified(jiff::civil::date(2026, 12, 1)),
+            },
+            window: Window::default(),
+        };
+        let dated_options = TimeOptions {
+            tz: TimeZone::UTC,
+            year: None,
+            modified: jiff::civil::date(2026, 12, 1),
+            window: Window::default(),
+        };
+        let streamed_dated = scan_input(
+            &text[..],
+            &ex,
+            &pool(1),
+            &ReadOptions {
+                time: Some(&dated_options),
+                ..ReadOptions::default()
+            },
+        );
+        let size = text.len() as u64;
+        for (stretch, piece) in [
+            (size, 1),
+            (size, 977),
+            (4096, 100),
+            (100_000, 4096),
+            (1, 64),
+            (70_000, PIECE),
+            (size, PIECE),
+        ] {
+            for dated in [false, true] {
+                let dating = dated.then_some(&dating);
+                let mut whole = Part::default();
+                for i in 0..size.div_ceil(stretch) {
+                    let part =
+                        scan_stretch_in_pieces(&file, i * stretch, stretch, piece, &ex, dating);
+                    whole.append(part, &Window::default());
+                }
+                assert!(whole.error.is_none() && !whole.too_long);
+                let mut tally = whole.tally;
+                tally.settle(&Window::default());
+                if whole.last_byte.is_some_and(|b| b != b'\n') {
+                    tally.lines += 1;
+                }
+                let want = if dated {
+                    &streamed_dated.tally
+                } else {
+                    &streamed.tally
+                };
+                assert_eq!(
+                    &tally, want,
+                    "stretch {stretch}, piece {piece}, dated {dated}"
+                );
+            }
+        }
+        assert!(streamed.tally.code_lines > 20, "{}", streamed.tally.code_lines);
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]
