@@ -1,35 +1,51 @@
 #!/usr/bin/env bash
-# jmlog against the tools users would otherwise use, timed in one run on this machine.
+# jmlog against the tools users would otherwise use, timed in one run on this machine, with the
+# ratios against the project's goals.
 #
-#   benches/compare.sh            # 1 GiB of generated logs, a 4 GiB stream for peak memory
+#   benches/compare.sh            # 1 GiB of generated logs; 256 MiB of it compressed four ways
 #
-# Environment: JMLOG_BENCH_GIB (size of the file, default 1), JMLOG_STREAM_GIB (size of the stdin
-# stream whose peak memory is measured, default 4), JMLOG_BENCH_DIR (where the data goes, default
-# target/bench-data), JMLOG_BENCH_RUNS (runs per command, default 5).
+# Environment: JMLOG_BENCH_GIB (size of the plain file, default 1), JMLOG_BENCH_COMPRESSED_MIB (size
+# of the text that is gzipped, zstd-, xz- and bzip2-compressed, default 256), JMLOG_STREAM_GIB (size
+# of the stdin stream whose peak memory is measured, default 4), JMLOG_BENCH_DIR (where the data
+# goes, default target/bench-data), JMLOG_BENCH_RUNS (runs per command, default 5; the slow
+# decompressors get at least 3), JMLOG_BENCH_PREPARE=1 (install, build and generate, then stop).
 #
-# It installs what it is missing: hyperfine, GNU time and gzip from Debian's packages (when root),
-# and a current ripgrep from crates.io into target/bench-tools (Debian's is older and slower).
+# It installs what it is missing: hyperfine, GNU time, gzip, zstd, xz-utils, bzip2, python3-venv,
+# and nasm and autotools for jmlog's ISA-L build, from Debian's packages (when root); a current
+# ripgrep from crates.io into target/bench-tools (Debian's is older and slower); and igzip (PyPI's
+# `isal`, ISA-L's own command line) into a virtual environment there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 gib=${JMLOG_BENCH_GIB:-1}
+zmib=${JMLOG_BENCH_COMPRESSED_MIB:-256}
 stream_gib=${JMLOG_STREAM_GIB:-4}
 data=${JMLOG_BENCH_DIR:-target/bench-data}
 runs=${JMLOG_BENCH_RUNS:-5}
-tools=target/bench-tools
+slow_runs=$((runs < 3 ? runs : 3))
+tools=$PWD/target/bench-tools
 mkdir -p "$data" "$tools"
 
 say() { printf '\n== %s\n' "$*" >&2; }
 
 # --- tools ---------------------------------------------------------------------------------------
 missing=()
-command -v hyperfine >/dev/null || missing+=(hyperfine)
+need() { command -v "$1" >/dev/null || missing+=("$2"); }
+need hyperfine hyperfine
+need gzip gzip
+need zstd zstd
+need xz xz-utils
+need bzip2 bzip2
+need nasm nasm
+need autoreconf autoconf
+need automake automake
+need libtoolize libtool
 [ -x /usr/bin/time ] || missing+=(time)
-command -v gzip >/dev/null || missing+=(gzip)
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
     echo "please install: ${missing[*]}" >&2; exit 1
   fi
@@ -39,10 +55,18 @@ if [ ! -x "$rg_bin" ]; then
   say "installing ripgrep from crates.io (once)"
   cargo install --quiet --locked --root "$tools" ripgrep
 fi
+igzip_py=$tools/venv/bin/python
+if ! "$igzip_py" -c 'import isal' 2>/dev/null; then
+  say "installing igzip (PyPI isal) into $tools/venv (once)"
+  python3 -m venv "$tools/venv"
+  "$tools/venv/bin/pip" install --quiet isal
+fi
 
-say "building jmlog (release)"
+say "building jmlog (release, and release with the isal feature)"
 cargo build --release --locked --quiet
+cargo build --release --locked --quiet --features isal --target-dir target/isal
 jmlog=$PWD/target/release/jmlog
+jmlog_isal=$PWD/target/isal/release/jmlog
 
 # --- data ----------------------------------------------------------------------------------------
 bytes=$((gib << 30))
@@ -51,25 +75,51 @@ if [ ! -s "$file" ] || [ "$(stat -c %s "$file")" -lt "$bytes" ]; then
   say "generating $gib GiB of logs"
   "$jmlog" synth --bytes "$bytes" --seed 42 > "$file"
 fi
-if [ ! -s "$file.gz" ] || [ "$file.gz" -ot "$file" ]; then
-  say "compressing it with gzip -6"
-  gzip -c -6 "$file" > "$file.gz"
+zfile=$data/logs-${zmib}m.log
+if [ ! -s "$zfile" ] || [ "$zfile" -ot "$file" ]; then
+  say "generating ${zmib} MiB of logs to compress"
+  "$jmlog" synth --bytes $((zmib << 20)) --seed 43 > "$zfile"
 fi
+compress() { # suffix, command…
+  local out=$zfile.$1; shift
+  if [ ! -s "$out" ] || [ "$out" -ot "$zfile" ]; then
+    say "compressing with $*"
+    "$@" < "$zfile" > "$out.tmp" && mv "$out.tmp" "$out"
+  fi
+}
+compress gz gzip -c -6
+compress zst zstd -q -c -3
+# xz and bzip2 as their command lines write them by default (one xz block: no parallel decoding).
+compress xz xz -c -6
+compress bz2 bzip2 -c -9
+[ "${JMLOG_BENCH_PREPARE:-0}" = 1 ] && { say "prepared"; exit 0; }
+
 say "warming the page cache"
-cat "$file" "$file.gz" > /dev/null
-cat "$file" "$file.gz" > /dev/null
+for _ in 1 2; do cat "$file" "$zfile".* > /dev/null; done
 
 # --- timings -------------------------------------------------------------------------------------
-say "timing ($runs runs each)"
+say "timing ($runs runs each; $slow_runs for xz and bzip2)"
 rg_pipeline="$rg_bin -o -w '8[0-9]{5}' $file | sort | uniq -c > /dev/null"
-hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$data/results.json" \
+hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$data/plain.json" \
   -n "cat" "cat $file > /dev/null" \
+  -n "wc -l" "wc -l $file > /dev/null" \
   -n "ripgrep pipeline" "$rg_pipeline" \
   -n "jmlog, 1 thread" "$jmlog analyze -q -j1 $file > /dev/null" \
   -n "jmlog" "$jmlog analyze -q $file > /dev/null" \
   -n "jmlog --by day" "$jmlog analyze -q --by day --tz UTC $file > /dev/null" \
-  -n "gzip -dc" "gzip -dc $file.gz > /dev/null" \
-  -n "jmlog on .gz" "$jmlog analyze -q $file.gz > /dev/null" >&2
+  -n "jmlog annotate" "$jmlog annotate $file > /dev/null" >&2
+hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$data/fast.json" \
+  -n "gzip -dc" "gzip -dc $zfile.gz > /dev/null" \
+  -n "igzip -dc" "$igzip_py -m isal.igzip -d -c $zfile.gz > /dev/null" \
+  -n "jmlog on .gz (ISA-L)" "$jmlog_isal analyze -q $zfile.gz > /dev/null" \
+  -n "jmlog on .gz (zlib-rs)" "$jmlog analyze -q $zfile.gz > /dev/null" \
+  -n "zstd -dc" "zstd -q -dc $zfile.zst > /dev/null" \
+  -n "jmlog on .zst" "$jmlog analyze -q $zfile.zst > /dev/null" >&2
+hyperfine --style basic --warmup 1 --runs "$slow_runs" --export-json "$data/slow.json" \
+  -n "xz -dc" "xz -dc $zfile.xz > /dev/null" \
+  -n "jmlog on .xz" "$jmlog analyze -q $zfile.xz > /dev/null" \
+  -n "bzip2 -dc" "bzip2 -dc $zfile.bz2 > /dev/null" \
+  -n "jmlog on .bz2" "$jmlog analyze -q $zfile.bz2 > /dev/null" >&2
 
 # --- memory of a stream --------------------------------------------------------------------------
 say "peak memory of a $stream_gib GiB stream on stdin"
@@ -77,34 +127,51 @@ peak_kb=$( { "$jmlog" synth --bytes $((stream_gib << 30)) --seed 7 \
   | /usr/bin/time -f '%M' "$jmlog" analyze -q - > /dev/null; } 2>&1 | tail -n 1)
 
 # --- summary -------------------------------------------------------------------------------------
-python3 - "$data/results.json" "$bytes" "$peak_kb" "$stream_gib" "$(nproc)" <<'PY'
+python3 - "$data" "$bytes" "$zmib" "$peak_kb" "$stream_gib" "$(nproc)" <<'PY'
 import json, sys
-results, size, peak_kb, stream_gib, cpus = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
-t = {r["command"]: r["median"] for r in json.load(open(results))["results"]}
+data, size, zmib, peak_kb, stream_gib, cpus = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+t = {}
+for name in ("plain", "fast", "slow"):
+    t.update({r["command"]: r["median"] for r in json.load(open(f"{data}/{name}.json"))["results"]})
 gib = size / 2**30
-def rate(name): return f"{gib / t[name]:.2f} GiB/s"
-rows = [
-    ("cat FILE > /dev/null", "cat", ""),
-    ("rg -o -w '8[0-9]{5}' | sort | uniq -c", "ripgrep pipeline", ""),
-    ("jmlog analyze -j1", "jmlog, 1 thread", ""),
-    (f"jmlog analyze ({cpus} threads)", "jmlog", ""),
-    ("jmlog analyze --by day", "jmlog --by day", ""),
-    ("gzip -dc FILE.gz > /dev/null", "gzip -dc", ""),
-    ("jmlog analyze FILE.gz", "jmlog on .gz", ""),
-]
-print(f"\n{gib:g} GiB of generated logs, page-cached, {cpus} CPUs; median of the runs\n")
-print("| command | time | throughput |")
+zgib = zmib / 1024
+def row(label, name, of):
+    print(f"| `{label}` | {t[name]:.3f} s | {of / t[name]:.2f} GiB/s |")
+print(f"\n{gib:g} GiB of generated logs and {zmib} MiB of them compressed, page-cached, {cpus} CPUs; median of the runs\n")
+print("| command | time | throughput (of text) |")
 print("|---|---|---|")
-for label, name, _ in rows:
-    print(f"| `{label}` | {t[name]:.3f} s | {rate(name)} |")
+row("cat FILE > /dev/null", "cat", gib)
+row("wc -l FILE", "wc -l", gib)
+row("rg -o -w '8[0-9]{5}' FILE | sort | uniq -c", "ripgrep pipeline", gib)
+row("jmlog analyze -j1 FILE", "jmlog, 1 thread", gib)
+row(f"jmlog analyze FILE ({cpus} threads)", "jmlog", gib)
+row("jmlog analyze --by day FILE", "jmlog --by day", gib)
+row("jmlog annotate FILE > /dev/null", "jmlog annotate", gib)
+row("gzip -dc FILE.gz", "gzip -dc", zgib)
+row("python -m isal.igzip -d -c FILE.gz", "igzip -dc", zgib)
+row("jmlog analyze FILE.gz (isal feature)", "jmlog on .gz (ISA-L)", zgib)
+row("jmlog analyze FILE.gz (default build)", "jmlog on .gz (zlib-rs)", zgib)
+row("zstd -dc FILE.zst", "zstd -dc", zgib)
+row("jmlog analyze FILE.zst", "jmlog on .zst", zgib)
+row("xz -dc FILE.xz", "xz -dc", zgib)
+row("jmlog analyze FILE.xz", "jmlog on .xz", zgib)
+row("bzip2 -dc FILE.bz2", "bzip2 -dc", zgib)
+row("jmlog analyze FILE.bz2", "jmlog on .bz2", zgib)
+
+def ratio(label, value, goal, ok, unit="x"):
+    print(f"| {label} | {value:.2f}{unit} | {goal} | {'met' if ok else 'NOT met'} |")
 print()
-print("| ratio | value | target |")
-print("|---|---|---|")
-print(f"| ripgrep pipeline / jmlog | {t['ripgrep pipeline'] / t['jmlog']:.1f}x faster | >= 5x |")
-print(f"| jmlog / cat | {t['jmlog'] / t['cat']:.2f}x the time of cat | <= 2x |")
-print(f"| jmlog, 1 thread | {gib / t['jmlog, 1 thread']:.2f} GiB/s | >= 1.5 GB/s |")
-print(f"| scaling, 1 thread -> {cpus} | {t['jmlog, 1 thread'] / t['jmlog']:.2f}x | close to {cpus}x |")
-print(f"| jmlog --by day / jmlog | {t['jmlog --by day'] / t['jmlog']:.2f}x the time | <= 1.1x |")
-print(f"| jmlog on .gz / gzip -dc | {t['jmlog on .gz'] / t['gzip -dc']:.2f}x the time | <= 1.2x |")
-print(f"| peak memory, {stream_gib} GiB on stdin | {peak_kb / 1024:.1f} MiB | <= 64 MB |")
+print("| ratio | measured | goal | |")
+print("|---|---|---|---|")
+r = t["jmlog"] / t["cat"]; ratio("jmlog analyze / cat", r, "<= 1.5x", r <= 1.5)
+r = t["ripgrep pipeline"] / t["jmlog"]; ratio("ripgrep pipeline / jmlog analyze", r, ">= 8x faster", r >= 8)
+r = t["jmlog annotate"] / t["cat"]; ratio("jmlog annotate / cat", r, "<= 4x", r <= 4)
+r = t["jmlog --by day"] / t["jmlog"]; ratio("--by day / plain", r, "<= 1.1x", r <= 1.1)
+r = t["jmlog on .gz (ISA-L)"] / t["igzip -dc"]; ratio("jmlog on .gz (isal feature) / igzip", r, "<= 1.15x", r <= 1.15)
+r = t["jmlog on .gz (zlib-rs)"] / t["igzip -dc"]; ratio("jmlog on .gz (default build) / igzip", r, "(<= 1.15x with isal)", r <= 1.15)
+r = t["jmlog on .zst"] / t["zstd -dc"]; ratio("jmlog on .zst / zstd -dc", r, "<= 1.1x", r <= 1.1)
+r = t["jmlog on .xz"] / t["xz -dc"]; ratio("jmlog on .xz / xz -dc", r, "<= 1.1x", r <= 1.1)
+r = t["jmlog on .bz2"] / t["bzip2 -dc"]; ratio("jmlog on .bz2 / bzip2 -dc", r, "<= 1.1x", r <= 1.1)
+r = t["jmlog, 1 thread"] / t["jmlog"]; ratio(f"scaling, 1 thread -> {cpus}", r, f"close to {cpus}x", r >= 0.8 * int(cpus))
+mib = peak_kb / 1024; ratio(f"peak memory, {stream_gib} GiB on stdin", mib, "<= 64 MB", mib * 2**20 <= 64e6, " MiB")
 PY
