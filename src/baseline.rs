@@ -73,6 +73,39 @@ fn check(report: &Report) -> Result<(), String> {
     if report.mode != "strict" && report.mode != "loose" {
         return Err(format!("unknown mode {:?}", report.mode));
     }
+    // A merged window's outer edges are the report's `since` and `until`.
+    let window = report.window.clone().unwrap_or_default();
+    for (flag, bound, resolved, edge) in [
+        (
+            "since",
+            &window.since,
+            &report.since,
+            window.since.as_ref().map(|b| &b.earliest),
+        ),
+        (
+            "until",
+            &window.until,
+            &report.until,
+            window.until.as_ref().map(|b| &b.latest),
+        ),
+    ] {
+        let Some(bound) = bound else { continue };
+        let time = |s: &str| s.parse::<jiff::Timestamp>().ok();
+        let (earliest, latest) = (time(&bound.earliest), time(&bound.latest));
+        if earliest.is_none() || latest.is_none() || earliest > latest {
+            return Err(format!(
+                "window.{flag} resolves to '{}' … '{}', not two RFC 3339 times in order",
+                bound.earliest, bound.latest
+            ));
+        }
+        if resolved.as_ref() != edge {
+            return Err(format!(
+                "{flag} is {} but window.{flag} says {}",
+                resolved.as_deref().unwrap_or("absent"),
+                edge.map_or("absent", String::as_str)
+            ));
+        }
+    }
     Ok(())
 }
 

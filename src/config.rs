@@ -160,6 +160,22 @@ pub fn parse_time_bound(value: &str, tz: &TimeZone, now: Timestamp) -> Result<i6
         .map_err(|e| e.to_string())
 }
 
+/// The span back from now that a relative `--since`/`--until` value (`30d`, `24h`, `2w`) stands
+/// for, in seconds; `None` for an absolute time. A relative bound resolves to a different time on
+/// every run, which is what `merge` needs to know.
+pub fn relative_span(value: &str) -> Option<i64> {
+    let v = value.trim();
+    let unit = v.chars().last().filter(|c| "smhdw".contains(*c))?;
+    let n: i64 = v[..v.len() - 1].parse().ok()?;
+    n.checked_mul(match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => 7 * 86_400,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,6 +39,9 @@ pub struct Report {
     /// `--until`, when given: only lines before this time were counted (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    /// With `--since`/`--until`: how each was given and what it resolved to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<ReportWindow>,
     /// With `--by`: the counts over time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub histogram: Option<Histogram>,
@@ -48,6 +51,29 @@ pub struct Report {
     /// The CI gates asked for (`--fail-on`, `--max-total`, `--max`) and whether each tripped.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<GateResult>,
+}
+
+/// How `--since` and `--until` were given, and the times they resolved to. A relative bound (`30d`)
+/// resolves to a different time on each run; a merged report keeps the earliest and the latest time
+/// of its parts, and its [`Report::since`] is the earliest `since`, its [`Report::until`] the latest
+/// `until` (no part counted a line outside them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportWindow {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<WindowBound>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<WindowBound>,
+}
+
+/// One bound of the window: as given on the command line, and as resolved (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowBound {
+    /// The value given: `30d`, `2026-11-01`, `2026-11-01T08:00:00+08:00`, …
+    pub given: String,
+    /// The earliest time it resolved to (one run: the only one).
+    pub earliest: String,
+    /// The latest time it resolved to (one run: the same as `earliest`).
+    pub latest: String,
 }
 
 /// What changed since a baseline report. Per-code and per-module changes are on the rows
@@ -362,6 +388,7 @@ impl ReportBuilder {
             inputs: self.inputs,
             since: rfc3339(options.window.since),
             until: rfc3339(options.window.until),
+            window: None,
             histogram,
             baseline: None,
             gates: Vec::new(),
@@ -392,6 +419,23 @@ fn absorb(
 }
 
 impl Report {
+    /// Records how `--since` and `--until` were given, next to the times they resolved to.
+    pub fn record_window(&mut self, since: Option<&str>, until: Option<&str>) {
+        let bound = |given: Option<&str>, resolved: &Option<String>| match (given, resolved) {
+            (Some(given), Some(resolved)) => Some(WindowBound {
+                given: given.trim().to_owned(),
+                earliest: resolved.clone(),
+                latest: resolved.clone(),
+            }),
+            _ => None,
+        };
+        let window = ReportWindow {
+            since: bound(since, &self.since),
+            until: bound(until, &self.until),
+        };
+        self.window = (window.since.is_some() || window.until.is_some()).then_some(window);
+    }
+
     /// Inputs that could not be read, or not to the end.
     pub fn failed_inputs(&self) -> impl Iterator<Item = &InputRow> {
         self.inputs.iter().filter(|i| i.error.is_some())

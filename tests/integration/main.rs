@@ -7,6 +7,7 @@ mod corpus;
 mod fuzz_regressions;
 mod hostile;
 mod inputs;
+mod merge;
 mod properties;
 mod reports;
 mod stream;
