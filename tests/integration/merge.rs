@@ -556,3 +556,82 @@ fn hundreds_of_shard_reports_merge_into_exactly_one_run() {
         "the merged report differs from one run's"
     );
 }
+
+#[test]
+fn large_reports_are_decoded_as_they_are_read_with_the_same_errors() {
+    let dir = tempdir();
+    // 25,000 distinct unknown codes with their examples: a report of over 4 MiB, which is decoded
+    // from the file as it is read rather than read whole first.
+    let mut log = String::new();
+    for i in 0..25_000 {
+        log.push_str(&format!(
+            "2026-11-{:02}T{:02}:00:00Z E JIGUANG-JMessage: request {i} failed, code = {}\n",
+            1 + i % 28,
+            i % 24,
+            7_200_000 + i
+        ));
+    }
+    let log = arg(&write(&dir, "unknown.log", &log));
+    let big = analyze_to(
+        &dir.join("big.json"),
+        &["--by", "hour", "--tz", "UTC", &log],
+        0,
+    );
+    let text = fs::read(&big).unwrap();
+    assert!(text.len() > 4 << 20, "{} bytes", text.len());
+    // Merging one report re-renders it: loaded exactly.
+    let again = jmlog(["merge", "-f", "json", &arg(&big)]);
+    again.expect_code(0);
+    assert!(
+        again.output.stdout == text,
+        "the report did not load back exactly"
+    );
+
+    let broken = |name: &str, text: &[u8], want: &str| {
+        let path = dir.join(name);
+        fs::write(&path, text).unwrap();
+        let run = jmlog(["merge", &arg(&path)]);
+        run.expect_code(2);
+        let want = format!("jmlog: {}: {want}", arg(&path));
+        assert!(
+            run.stderr().starts_with(&want),
+            "{}\nwanted: {want}",
+            run.stderr()
+        );
+    };
+    broken(
+        "truncated.json",
+        &text[..text.len() - 100],
+        "not a JSON report: EOF while parsing",
+    );
+    let future = String::from_utf8(text.clone())
+        .unwrap()
+        .replacen("jmlog.report/1", "jmlog.report/9", 1)
+        .replacen("\"codes\"", "\"codes_of_old\"", 1);
+    broken(
+        "future.json",
+        future.as_bytes(),
+        "report schema jmlog.report/9 is not the jmlog.report/1 this jmlog reads",
+    );
+    let edited = String::from_utf8(text)
+        .unwrap()
+        .replacen("\"lines\": ", "\"lines\": -", 1);
+    broken(
+        "edited.json",
+        edited.as_bytes(),
+        "malformed jmlog report: invalid value",
+    );
+
+    // Past the limit: refused before reading (a sparse file, no disk spent).
+    let huge = dir.join("huge.json");
+    fs::File::create(&huge).unwrap().set_len(257 << 20).unwrap();
+    let run = jmlog(["merge", &arg(&huge)]);
+    run.expect_code(2);
+    assert_eq!(
+        run.stderr(),
+        format!(
+            "jmlog: {}: 269484032 bytes is too large for a jmlog report\n",
+            arg(&huge)
+        )
+    );
+}
