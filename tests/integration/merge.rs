@@ -145,6 +145,7 @@ fn merge_refuses_a_histogram_one_run_refuses_and_keeps_one_it_allows() {
         "{}",
         merged.stderr()
     );
+    let _ = fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -232,6 +233,7 @@ fn refusals_are_sentences_naming_both_reports_and_the_setting() {
             format!("jmlog: {second} cannot be merged with {first}: {why}\n")
         );
     }
+    let _ = fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -270,6 +272,7 @@ fn spellings_of_one_zone_merge_as_one_run_in_the_first_spelling() {
     let one = jmlog(&args);
     one.expect_code(0);
     assert_eq!(merged.stdout(), one.stdout());
+    let _ = fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -367,6 +370,7 @@ fn shards_with_the_same_relative_window_merge_into_its_union() {
              give every shard the same time, like --since {a_since}\n"
         )
     );
+    let _ = fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -428,6 +432,7 @@ fn a_shard_that_lost_an_input_fails_the_merge_as_one_run_fails() {
     let run = jmlog(["analyze", "-q", "--baseline", &lost, &b_log]);
     run.expect_code(0);
     assert_eq!(run.stderr(), "");
+    let _ = fs::remove_dir_all(dir);
 }
 
 /// Deterministic pseudo-random numbers for generated logs.
@@ -555,6 +560,7 @@ fn hundreds_of_shard_reports_merge_into_exactly_one_run() {
         merged == one.stdout(),
         "the merged report differs from one run's"
     );
+    let _ = fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -634,4 +640,5 @@ fn large_reports_are_decoded_as_they_are_read_with_the_same_errors() {
             arg(&huge)
         )
     );
+    let _ = fs::remove_dir_all(dir);
 }
