@@ -166,7 +166,11 @@ pub fn parse_time_bound(value: &str, tz: &TimeZone, now: Timestamp) -> Result<i6
 pub fn relative_span(value: &str) -> Option<i64> {
     let v = value.trim();
     let unit = v.chars().last().filter(|c| "smhdw".contains(*c))?;
-    let n: i64 = v[..v.len() - 1].parse().ok()?;
+    let digits = &v[..v.len() - 1];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = digits.parse().ok()?;
     n.checked_mul(match unit {
         's' => 1,
         'm' => 60,
@@ -196,6 +200,24 @@ mod tests {
         assert!(parse_zone("Asia/Shanghai").is_ok());
         assert!(parse_zone("Mars/Olympus").is_err());
         assert!(parse_zone("+8").is_err());
+    }
+
+    #[test]
+    fn relative_spans() {
+        assert_eq!(relative_span("30d"), Some(30 * 86_400));
+        assert_eq!(relative_span(" 2w "), Some(14 * 86_400));
+        assert_eq!(relative_span("90m"), Some(5400));
+        for absolute in [
+            "2026-11-01",
+            "2026-11-01T08:00:00Z",
+            "d",
+            "-5d",
+            "+5d",
+            "5 d",
+        ] {
+            assert_eq!(relative_span(absolute), None, "{absolute}");
+        }
+        assert_eq!(relative_span("213503982334602d"), None, "out of range");
     }
 
     #[test]
