@@ -569,7 +569,7 @@ fn codes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ),
             format!(
                 "<span class=\"meaning\">{}</span>{message}",
-                text(&c.meaning)
+                text(&c.meaning_and_evidence())
             ),
             example(&c.example),
         ]);

@@ -8,6 +8,7 @@ mod fuzz_regressions;
 mod hostile;
 mod inputs;
 mod merge;
+mod platforms;
 mod properties;
 mod reports;
 mod stream;
