@@ -101,8 +101,8 @@ pub struct AnalyzeArgs {
     pub until: Option<String>,
 
     /// The zone of timestamps without an offset, and of the histogram's buckets: an IANA name
-    /// (`Asia/Shanghai`), `UTC`, or an offset (`+08:00`) [default: the system's zone]
-    #[arg(long, value_name = "ZONE")]
+    /// (`Asia/Shanghai`), `UTC`, or an offset (`+08`, `-0530`, `+08:00`) [default: the system's zone]
+    #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
     pub tz: Option<String>,
 
     /// The year of timestamps written without one (logcat threadtime, syslog): the year of each

@@ -89,7 +89,8 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         threads: config::threads(args.threads),
         chunk_size: args.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE),
         progress: config::progress(args.quiet),
-        time: config::time_settings(&args).map_err(anyhow::Error::msg)?,
+        time: config::time_settings(&args, plan.format == ReportFormat::Ndjson)
+            .map_err(anyhow::Error::msg)?,
     };
 
     // NDJSON events are written while the scan runs, to the same output as the summary after it.
@@ -123,6 +124,9 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         }
     }
     if !args.quiet {
+        if let Some(note) = report.window_note().filter(|_| report.left_out_lines() > 0) {
+            eprintln!("jmlog: {note}");
+        }
         let (hidden, links) = (discovered.hidden_skipped, discovered.links_skipped);
         if hidden > 0 {
             let entries = if hidden == 1 { "entry" } else { "entries" };

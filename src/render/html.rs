@@ -306,8 +306,9 @@ fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if report.mode == "loose" {
         notes.push("Loose mode: every catalog code counts, whatever its context.");
     }
-    if report.since.is_some() || report.until.is_some() {
-        notes.push("Only lines of a known time inside the window were counted.");
+    let window = report.window_note().map(|note| text(&note));
+    if let Some(note) = &window {
+        notes.push(note);
     }
     if !notes.is_empty() {
         writeln!(out, "<p class=\"note\">{}</p>", notes.join(" "))?;

@@ -28,13 +28,8 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
             String::new()
         }
     )?;
-    if report.since.is_some() || report.until.is_some() {
-        writeln!(
-            out,
-            "\nTime window: {} to {}.",
-            report.since.as_deref().unwrap_or("the beginning"),
-            report.until.as_deref().unwrap_or("the end")
-        )?;
+    if let Some(note) = report.window_note() {
+        writeln!(out, "\n{}", cell(&note))?;
     }
 
     if !report.gates.is_empty() {

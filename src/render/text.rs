@@ -47,6 +47,9 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         }
     )?;
 
+    if let Some(note) = report.window_note() {
+        writeln!(out, "{note}")?;
+    }
     if report.codes.is_empty() && report.unknown_codes.is_empty() {
         writeln!(out, "\nNo JMessage error codes found.")?;
     }
