@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use crate::catalog::Catalog;
-use crate::config::{parse_zone, relative_span};
+use crate::config::{canonical_zone_name, parse_zone, relative_span};
 use crate::histogram::{Bucket, Histogram, MAX_BUCKETS, Unit};
 use crate::report::{BuildOptions, InputRow, Report, ReportBuilder, ReportWindow, WindowBound};
 
@@ -175,24 +175,10 @@ fn check_shape(
 }
 
 /// Whether two zone names, as reports record them, cut buckets the same way: `UTC`, `utc`, `Z`,
-/// `Etc/UTC` and `+00:00` do; `+08:00` and `Asia/Shanghai` do not (Shanghai kept summer time
-/// from 1986 to 1991).
+/// `Etc/UTC` and `+00:00` do (reports of older jmlog versions name zones as given); `+08:00` and
+/// `Asia/Shanghai` do not (Shanghai kept summer time from 1986 to 1991).
 pub fn same_zone(a: &str, b: &str) -> Result<bool, String> {
-    Ok(a == b || zone_identity(a)? == zone_identity(b)?)
-}
-
-/// What makes a zone the zone it is: its offset, for a zone whose offset never changes; else its
-/// IANA name as the time zone database spells it.
-fn zone_identity(name: &str) -> Result<String, String> {
-    let tz = parse_zone(name)?;
-    let fixed = tz.to_fixed_offset().ok().or_else(|| {
-        let never_changes = tz.following(Timestamp::MIN).next().is_none();
-        never_changes.then(|| tz.to_offset(Timestamp::UNIX_EPOCH))
-    });
-    Ok(match fixed {
-        Some(offset) => offset.to_string(),
-        None => tz.iana_name().unwrap_or(name).to_owned(),
-    })
+    Ok(a == b || canonical_zone_name(a)? == canonical_zone_name(b)?)
 }
 
 /// One bound of the window (`--since` or `--until`) over the reports merged so far.
@@ -371,7 +357,8 @@ impl HistogramFold {
     fn new(name: &str, shape: &Histogram) -> Result<HistogramFold, String> {
         Ok(HistogramFold {
             unit: shape.bucket,
-            tz_name: shape.tz.clone(),
+            // Named one way whatever the spelling, as a run names it.
+            tz_name: canonical_zone_name(&shape.tz).map_err(|e| format!("{name}: {e}"))?,
             tz: parse_zone(&shape.tz).map_err(|e| format!("{name}: {e}"))?,
             undated: 0,
             buckets: BTreeMap::new(),

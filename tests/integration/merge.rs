@@ -237,7 +237,7 @@ fn refusals_are_sentences_naming_both_reports_and_the_setting() {
 }
 
 #[test]
-fn spellings_of_one_zone_merge_as_one_run_in_the_first_spelling() {
+fn spellings_of_one_zone_merge_as_one_run() {
     let dir = tempdir();
     let logs: Vec<String> = [
         "2026-11-20T10:00:00Z",
@@ -254,11 +254,16 @@ fn spellings_of_one_zone_merge_as_one_run_in_the_first_spelling() {
         .enumerate()
         .map(|(i, tz)| {
             let log = &logs[i % logs.len()];
-            arg(&analyze_to(
+            let path = analyze_to(
                 &dir.join(format!("part{i}.json")),
                 &["--by", "day", "--tz", tz, log],
                 0,
-            ))
+            );
+            // Older jmlog versions named the zone as given: so may a fleet's reports.
+            let mut report = load(&path);
+            report["histogram"]["tz"] = Value::from(*tz);
+            fs::write(&path, serde_json::to_vec_pretty(&report).unwrap()).unwrap();
+            arg(&path)
         })
         .collect();
     let mut args = vec!["merge".to_owned(), "-f".to_owned(), "json".to_owned()];
