@@ -198,8 +198,8 @@ impl ReportPlan {
             Look {
                 color: look.color && look.forced,
                 width: None,
-                forced: look.forced,
                 terminal: false,
+                ..look
             }
         } else {
             look
@@ -248,7 +248,7 @@ impl ReportPlan {
             ReportFormat::Markdown => render::markdown::render(&report, self.top, out)?,
             ReportFormat::Csv => render::csv::render(&report, out)?,
             ReportFormat::Ndjson => render::ndjson::summary(&report, out)?,
-            ReportFormat::Html => render::html::render(&report, out)?,
+            ReportFormat::Html => render::html::render(&report, &config::generated_at(), out)?,
             ReportFormat::Prometheus => render::prometheus::render(&report, out)?,
         }
         out.flush()?;

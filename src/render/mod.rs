@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod markup;
 pub mod ndjson;
 pub mod numbers;
+pub mod palette;
 pub mod prometheus;
 pub mod terminal;
 pub mod text;
@@ -29,6 +30,8 @@ pub struct Look {
     pub forced: bool,
     /// Standard output is a terminal (a live view may redraw it).
     pub terminal: bool,
+    /// How many colours the terminal shows, when colour is on.
+    pub depth: palette::ColorDepth,
 }
 
 impl Look {
@@ -38,6 +41,7 @@ impl Look {
         width: None,
         forced: false,
         terminal: false,
+        depth: palette::ColorDepth::Ansi16,
     };
 
     /// `text` in `style` when colour is on, as is otherwise.

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::numbers::{group_digits, percent, plural, signed};
 use super::{TOP_CODES, module_class, text};
 use crate::histogram::Histogram;
+use crate::render::palette;
 use crate::report::Report;
 
 pub(super) fn modules(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -32,7 +33,7 @@ pub(super) fn modules(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 note: String::new(),
                 value: m.count,
                 value_text: value,
-                class: module_class(report, m.module),
+                class: module_class(m.module),
                 title: format!(
                     "{}: {} ({}), {}",
                     m.module,
@@ -76,7 +77,7 @@ pub(super) fn top_codes(report: &Report, out: &mut dyn Write) -> io::Result<()> 
             note: c.module.to_string(),
             value: c.count,
             value_text: format!("{} · {}", group_digits(c.count), percent(c.share)),
-            class: module_class(report, c.module),
+            class: module_class(c.module),
             title: format!(
                 "{} ({}): {} {} ({})",
                 c.code,
@@ -137,6 +138,7 @@ pub(super) fn histogram(report: &Report, h: &Histogram, out: &mut dyn Write) -> 
         h.bucket.name(),
         h.tz
     );
+    writeln!(out, "<div class=\"chart-scroll\">")?;
     writeln!(
         out,
         "<svg class=\"chart\" id=\"chart-histogram\" role=\"img\" aria-label=\"{}\" \
@@ -167,13 +169,13 @@ pub(super) fn histogram(report: &Report, h: &Histogram, out: &mut dyn Write) -> 
         let mut parts = Vec::new();
         for m in &report.modules {
             if let Some(&n) = b.modules.get(&m.module).filter(|&&n| n > 0) {
-                parts.push((m.module.to_string(), module_class(report, m.module), n));
+                parts.push((m.module.to_string(), module_class(m.module), n));
             }
         }
         // A module the report does not list cannot happen today; drawing it keeps the column true.
         for (&module, &n) in &b.modules {
             if n > 0 && !report.modules.iter().any(|m| m.module == module) {
-                parts.push((module.to_string(), module_class(report, module), n));
+                parts.push((module.to_string(), module_class(module), n));
             }
         }
         if b.unknown > 0 {
@@ -212,8 +214,10 @@ pub(super) fn histogram(report: &Report, h: &Histogram, out: &mut dyn Write) -> 
         writeln!(out, "</g>")?;
     }
 
-    // Labels slant so that long ones fit; with many buckets only every few get one.
-    let every = (n as f64 / ((WIDTH - LEFT - RIGHT) / 18.0)).ceil().max(1.0) as usize;
+    // Labels slant so that long ones fit; with many buckets only every few get one, at least
+    // LABEL_PITCH apart so that neighbours never overlap (their text is 11 high).
+    const LABEL_PITCH: f64 = 28.0;
+    let every = (LABEL_PITCH / pitch).ceil().max(1.0) as usize;
     for (i, b) in h.series.iter().enumerate().step_by(every) {
         let x = LEFT + (i as f64 + 0.5) * pitch;
         let y = base + 14.0;
@@ -225,14 +229,16 @@ pub(super) fn histogram(report: &Report, h: &Histogram, out: &mut dyn Write) -> 
         )?;
     }
     writeln!(out, "</svg>")?;
+    writeln!(out, "</div>")?;
 
     write!(out, "<ul class=\"legend\">")?;
     for m in &report.modules {
         if h.series.iter().any(|b| b.modules.contains_key(&m.module)) {
             write!(
                 out,
-                "<li><span class=\"swatch {}\"></span>{}</li>",
-                module_class(report, m.module),
+                "<li><span class=\"swatch key {}\">{}</span>{}</li>",
+                module_class(m.module),
+                palette::mark(m.module).letter,
                 m.module
             )?;
         }
@@ -240,7 +246,7 @@ pub(super) fn histogram(report: &Report, h: &Histogram, out: &mut dyn Write) -> 
     if has_unknown {
         write!(
             out,
-            "<li><span class=\"swatch mu\"></span>unknown codes</li>"
+            "<li><span class=\"swatch key mu\">?</span>unknown codes</li>"
         )?;
     }
     writeln!(out, "</ul>")?;
@@ -307,6 +313,7 @@ fn bar_chart(
     let height = bars.len() as f64 * ROW + 8.0;
     let span = WIDTH - label_width - VALUE_ROOM;
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
+    writeln!(out, "<div class=\"chart-scroll\">")?;
     writeln!(
         out,
         "<svg class=\"chart\" id=\"{id}\" role=\"img\" aria-label=\"{}\" \
@@ -354,7 +361,8 @@ fn bar_chart(
         )?;
         writeln!(out, "</g>")?;
     }
-    writeln!(out, "</svg>")
+    writeln!(out, "</svg>")?;
+    writeln!(out, "</div>")
 }
 
 #[cfg(test)]

@@ -19,7 +19,8 @@ use super::terminal::sanitize;
 use crate::catalog::Module;
 use crate::report::Report;
 use charts::{histogram, modules, top_codes};
-use style::{PALETTE, STYLE, module_styles};
+use jiff::ZonedDateTime as Zoned;
+use style::{STYLE, module_styles};
 use tables::{baseline, codes, gates, inputs, unknown_codes};
 
 /// The most characters of a string from a log shown; example lines are at most 1 KiB anyway.
@@ -28,8 +29,8 @@ const TEXT_CHARS: usize = 2048;
 /// How many codes the "Top codes" chart shows.
 pub(super) const TOP_CODES: usize = 10;
 
-/// Writes the report as one HTML page.
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// Writes the report as one HTML page; `generated` is the time the header says it was made.
+pub fn render(report: &Report, generated: &Zoned, out: &mut dyn Write) -> io::Result<()> {
     let t = &report.totals;
     writeln!(out, "<!DOCTYPE html>")?;
     writeln!(out, "<html lang=\"en\">")?;
@@ -45,17 +46,12 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         out,
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
     )?;
-    writeln!(
-        out,
-        "<title>jmlog report: {} in {}</title>",
-        plural(t.codes + t.unknown_codes, "error code", "error codes"),
-        plural(t.files, "input", "inputs")
-    )?;
+    writeln!(out, "<title>jmlog report: {}</title>", numbers::headline(t))?;
     writeln!(out, "<style>{STYLE}{}</style>", module_styles())?;
     writeln!(out, "</head>")?;
     writeln!(out, "<body>")?;
     writeln!(out, "<main>")?;
-    header(report, out)?;
+    header(report, generated, out)?;
     summary(report, out)?;
     if !report.gates.is_empty() {
         gates(report, out)?;
@@ -106,29 +102,87 @@ pub(super) fn text(raw: &str) -> String {
     escape(&sanitize(raw, TEXT_CHARS))
 }
 
-/// The colour class of a module: by its rank in the report, or by its place among all modules for
-/// one the report does not list.
-pub(super) fn module_class(report: &Report, module: Module) -> String {
-    let rank = report
-        .modules
-        .iter()
-        .position(|m| m.module == module)
-        .or_else(|| Module::ALL.iter().position(|&m| m == module))
-        .unwrap_or(0);
-    format!("m{}", rank % PALETTE.len())
+/// The colour class of a module: the same in every report.
+pub(super) fn module_class(module: Module) -> String {
+    format!("m-{}", module.name())
 }
 
-fn header(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// How many input paths the header names before "and N more" (the inputs table lists them all).
+const HEADER_INPUTS: usize = 3;
+
+/// The title, the totals, and what the report is of: when and by which jmlog it was made, the
+/// time the dated codes span, the window applied, and the inputs.
+fn header(report: &Report, generated: &Zoned, out: &mut dyn Write) -> io::Result<()> {
     let t = &report.totals;
     writeln!(out, "<header>")?;
     writeln!(out, "<h1>jmlog report</h1>")?;
-    writeln!(
-        out,
-        "<p>JMessage error codes found in {} ({} of text, {} lines).</p>",
-        plural(t.files, "input", "inputs"),
-        human_bytes(t.bytes),
-        group_digits(t.lines)
+    writeln!(out, "<p class=\"headline\">{}.</p>", numbers::headline(t))?;
+    writeln!(out, "<dl class=\"meta\">")?;
+    let mut meta =
+        |name: &str, value: String| writeln!(out, "<div><dt>{name}</dt><dd>{value}</dd></div>");
+    let zone = generated.time_zone().iana_name().unwrap_or("");
+    meta(
+        "Generated",
+        format!(
+            "<time datetime=\"{}\">{}</time>",
+            generated.strftime("%Y-%m-%dT%H:%M:%S%:z"),
+            text(format!("{} {zone}", generated.strftime("%Y-%m-%d %H:%M:%S %:z")).trim_end())
+        ),
     )?;
+    meta("By", format!("jmlog {}", text(env!("CARGO_PKG_VERSION"))))?;
+    let dated = match &report.histogram {
+        Some(h) => match (h.series.first(), h.series.last()) {
+            (Some(first), Some(last)) => format!(
+                "<span class=\"mono\">{}</span> to <span class=\"mono\">{}</span> \
+                 ({} buckets, {})",
+                text(&first.start),
+                text(&last.end),
+                h.bucket.name(),
+                text(&h.tz)
+            ),
+            _ => "no dated lines with codes".to_owned(),
+        },
+        None => "not dated (<code>--by</code> dates them)".to_owned(),
+    };
+    meta("Codes dated", dated)?;
+    let window = match (&report.since, &report.until) {
+        (None, None) => "none: every line counted".to_owned(),
+        (since, until) => format!(
+            "<span class=\"mono\">{}</span> to <span class=\"mono\">{}</span>",
+            since
+                .as_deref()
+                .map(text)
+                .unwrap_or_else(|| "the beginning".to_owned()),
+            until
+                .as_deref()
+                .map(text)
+                .unwrap_or_else(|| "the end".to_owned())
+        ),
+    };
+    meta("Window", window)?;
+    let mut names: Vec<String> = report
+        .inputs
+        .iter()
+        .take(HEADER_INPUTS)
+        .map(|i| format!("<span class=\"mono path\">{}</span>", text(&i.path)))
+        .collect();
+    if report.inputs.len() > HEADER_INPUTS {
+        names.push(format!(
+            "<a href=\"#inputs\">{} more</a>",
+            group_digits((report.inputs.len() - HEADER_INPUTS) as u64)
+        ));
+    }
+    meta(
+        "Inputs",
+        format!(
+            "{} ({}, {} lines): {}",
+            plural(report.inputs.len() as u64, "input", "inputs"),
+            human_bytes(t.bytes),
+            group_digits(t.lines),
+            names.join(", ")
+        ),
+    )?;
+    writeln!(out, "</dl>")?;
     let mut links = vec![("summary", "Summary")];
     if !report.gates.is_empty() {
         links.push(("gates", "CI gates"));
@@ -261,7 +315,10 @@ mod tests {
 
     fn html(report: &Report) -> String {
         let mut out = Vec::new();
-        render(report, &mut out).unwrap();
+        let generated = "2026-12-01T10:00:00+08:00[Asia/Shanghai]"
+            .parse::<Zoned>()
+            .unwrap();
+        render(report, &generated, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -328,19 +385,19 @@ mod tests {
                 .unwrap_or_else(|| panic!("no {id}"));
             let svg = &page[start..start + page[start..].find("</svg>").unwrap()];
             assert!(svg.contains("<title>"), "{id} has no title");
-            assert!(svg.contains("<rect class=\"m0\""), "{id} has no bar");
+            assert!(svg.contains("<rect class=\"m-login\""), "{id} has no bar");
         }
         // The histogram: three days (one empty), the unknown code on top, its legend.
         assert!(page.contains("<title>2026-11-02 Mon: 2 codes (login 2)</title>"));
         assert!(page.contains("<title>2026-11-03 Tue: no codes</title>"));
         assert!(page.contains("2026-11-04 Wed: 3 codes ("));
         assert!(page.contains("unknown 1)</title>"));
-        assert!(page.contains("<span class=\"swatch mu\"></span>unknown codes"));
+        assert!(page.contains("<span class=\"swatch key mu\">?</span>unknown codes"));
         // The tables: every code with its example, the unknown one, every input.
         assert!(
-            page.contains("<tr id=\"code-801004\"><td class=\"label\"><code>801004</code></td>")
+            page.contains("<tr id=\"code-801004\"><td class=\"label\" data-label=\"Code\"><code>801004</code></td>")
         );
-        assert!(page.contains("<td class=\"label\"><code>899999</code></td>"));
+        assert!(page.contains("<td class=\"label\" data-label=\"Code\"><code>899999</code></td>"));
         assert!(page.contains("missing.log"));
         assert!(page.contains("error: No such file or directory"));
         assert!(!page.contains("Previous") && !page.contains("id=\"gates\""));
@@ -381,21 +438,23 @@ mod tests {
         assert!(page.contains("<section id=\"gates\">"));
         assert!(page.contains("(1 of 2 failed)"));
         assert!(page.contains(
-            "<span class=\"badge pass\">PASS</span></td><td class=\"label\"><code>login&lt;=5"
+            "<span class=\"badge pass\">PASS</span></td><td class=\"label\" data-label=\"Gate\"><code>login&lt;=5"
         ));
         assert!(page.contains(
-            "<span class=\"badge fail\">FAIL</span></td><td class=\"label\"><code>new</code>"
+            "<span class=\"badge fail\">FAIL</span></td><td class=\"label\" data-label=\"Gate\"><code>new</code>"
         ));
         assert!(page.contains("<section id=\"baseline\">"));
         assert!(page.contains("base&lt;1&gt;.json"));
         assert!(page.contains("<a class=\"mono\" href=\"#code-803008\">803008</a>"));
-        assert!(
-            page.contains("<td class=\"label\"><code>812345</code></td><td class=\"num\">1</td>")
-        );
+        assert!(page.contains(
+            "<td class=\"label\" data-label=\"Code\"><code>812345</code></td>\
+             <td class=\"num\" data-label=\"Previous\">1</td>"
+        ));
         assert!(page.contains("Gone &lt;now&gt;"));
         assert!(page.contains("<th class=\"num\">Previous</th><th class=\"num\">Change</th>"));
         assert!(page.contains(
-            "<td class=\"num\">5</td><td class=\"num\"><span class=\"down\">-3</span></td>"
+            "<td class=\"num\" data-label=\"Previous\">5</td>\
+             <td class=\"num\" data-label=\"Change\"><span class=\"down\">-3</span></td>"
         ));
         assert!(page.contains("<span class=\"badge new\">NEW</span>"));
     }
@@ -407,6 +466,43 @@ mod tests {
         assert!(page.contains("No JMessage error codes found."));
         assert!(page.contains("No dated lines with codes."));
         assert!(page.ends_with("</html>\n"));
+    }
+
+    #[test]
+    fn the_header_says_when_by_what_and_of_what() {
+        let page = html(&hostile_report());
+        assert!(
+            page.contains(
+                "<title>jmlog report: 4 known codes and 1 unknown code on 5 lines</title>"
+            )
+        );
+        assert!(
+            page.contains("<p class=\"headline\">4 known codes and 1 unknown code on 5 lines.</p>")
+        );
+        assert!(page.contains(
+            "<dt>Generated</dt><dd><time datetime=\"2026-12-01T10:00:00+08:00\">\
+             2026-12-01 10:00:00 +08:00 Asia/Shanghai</time></dd>"
+        ));
+        assert!(page.contains(&format!(
+            "<dt>By</dt><dd>jmlog {}</dd>",
+            env!("CARGO_PKG_VERSION")
+        )));
+        assert!(page.contains(
+            "<dt>Codes dated</dt><dd><span class=\"mono\">2026-11-02T00:00:00+00:00</span> to \
+             <span class=\"mono\">2026-11-05T00:00:00+00:00</span> (day buckets, UTC)</dd>"
+        ));
+        assert!(page.contains("<dt>Window</dt><dd>none: every line counted</dd>"));
+        assert!(page.contains(
+            "<dt>Inputs</dt><dd>2 inputs (231 B, 5 lines): <span class=\"mono path\">\
+             logs/&lt;b&gt;app&lt;/b&gt;.log</span>, <span class=\"mono path\">missing.log</span>\
+             </dd>"
+        ));
+        let mut windowed = hostile_report();
+        windowed.since = Some("2026-11-01T00:00:00+00:00".to_owned());
+        assert!(html(&windowed).contains(
+            "<dt>Window</dt><dd><span class=\"mono\">2026-11-01T00:00:00+00:00</span> to \
+             <span class=\"mono\">the end</span></dd>"
+        ));
     }
 
     #[test]

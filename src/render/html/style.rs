@@ -2,16 +2,7 @@
 //! styles (its Content-Security-Policy allows only the one inline stylesheet).
 
 use crate::catalog::Module;
-
-/// Fill colours of the modules, by their rank in the report: as many as there are modules, so no two
-/// modules of a stacked column share a colour.
-pub(super) const PALETTE: [&str; Module::ALL.len()] = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#a0cbe8", "#8cd17d", "#d37295", "#499894", "#fabfd2", "#b6992d",
-];
-
-/// The colour of unknown codes in the histogram.
-pub(super) const UNKNOWN_COLOR: &str = "#bab0ac";
+use crate::render::palette;
 
 pub(super) const STYLE: &str = r#"
 :root {
@@ -34,6 +25,14 @@ body {
 main { max-width: 1280px; margin: 0 auto; padding: 28px 32px 40px; }
 header h1 { font-size: 28px; margin: 0; letter-spacing: -0.01em; }
 header p { margin: 4px 0 0; color: var(--muted); }
+header p.headline { color: var(--fg); font-size: 17px; }
+dl.meta {
+  display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 14px;
+  margin: 10px 0 0; font-size: 13px; color: var(--muted);
+}
+dl.meta div { display: contents; }
+dl.meta dt { font-weight: 600; }
+dl.meta dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
 nav { margin: 14px 0 0; display: flex; flex-wrap: wrap; gap: 6px 18px; font-size: 14px; }
 a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
@@ -94,6 +93,8 @@ td.example { width: 42%; }
 .error { color: var(--fail); }
 .skipped { color: var(--muted); }
 ul.codes { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 6px 14px; }
+/* A chart keeps a width at which its text stays readable, scrolling inside its card if need be. */
+.chart-scroll { overflow-x: auto; }
 svg.chart { display: block; width: 100%; height: auto; }
 svg.chart text { fill: var(--fg); font-size: 12px; }
 svg.chart text.muted { fill: var(--muted); font-size: 11px; }
@@ -111,19 +112,52 @@ ul.legend {
   vertical-align: -1px;
 }
 footer { color: var(--muted); font-size: 12px; text-align: center; margin-top: 24px; }
+.swatch.key {
+  width: auto; height: auto; min-width: 1.5em; padding: 0 3px; font-size: 11px;
+  font-weight: 700; line-height: 1.45; text-align: center; vertical-align: 0;
+}
+
+/* Phones and narrow windows: less padding, and every table reflows into one block per row, each
+   cell labelled with its column, so nothing is wider than the screen. */
+@media (max-width: 720px) {
+  body { font-size: 14px; }
+  main { padding: 14px 10px 28px; }
+  header h1 { font-size: 22px; }
+  section { padding: 14px 12px 16px; margin: 12px 0; border-radius: 8px; }
+  .stats { grid-template-columns: repeat(auto-fit, minmax(120px, 1fr)); }
+  .stat.wide { grid-column: 1 / -1; }
+  .stat dd { font-size: 19px; }
+  svg.chart { min-width: 760px; }
+  table, tbody, tr, td { display: block; width: auto; }
+  thead { display: none; }
+  tbody tr { padding: 6px 4px; border-bottom: 1px solid var(--border); }
+  td, td.num, td.label, td.example {
+    width: auto; padding: 1px 0; border: 0; text-align: left; white-space: normal;
+  }
+  td[data-label]::before {
+    content: attr(data-label) ": "; color: var(--muted); font-size: 12px; font-weight: 600;
+  }
+  td.example[data-label]::before, td.example .where { display: inline; }
+  .module { display: inline; }
+  .operation { display: inline; margin-left: 6px; }
+}
 "#;
 
-/// One CSS class per module rank (`m0`, `m1`, …) and one for unknown codes (`mu`), colouring SVG
-/// shapes and legend swatches alike, so the page needs no inline styles.
+/// One CSS class per module (`m-messaging`, …) and one for unknown codes (`mu`), in the module's
+/// fixed colour, colouring SVG shapes and legend swatches alike, so the page needs no inline
+/// styles.
 pub(super) fn module_styles() -> String {
     let mut css = String::new();
-    for (i, color) in PALETTE.iter().enumerate() {
+    for module in Module::ALL {
+        let color = palette::mark(module).hex();
         css.push_str(&format!(
-            ".m{i} {{ fill: {color}; background: {color}; }}\n"
+            ".m-{} {{ fill: {color}; background: {color}; }}\n",
+            module.name()
         ));
     }
+    let unknown = palette::UNKNOWN.hex();
     css.push_str(&format!(
-        ".mu {{ fill: {UNKNOWN_COLOR}; background: {UNKNOWN_COLOR}; }}\n"
+        ".mu {{ fill: {unknown}; background: {unknown}; }}\n"
     ));
     css
 }
@@ -133,11 +167,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_module_has_its_own_colour() {
-        let mut colours = PALETTE.to_vec();
-        colours.push(UNKNOWN_COLOR);
-        colours.sort_unstable();
-        colours.dedup();
-        assert_eq!(colours.len(), Module::ALL.len() + 1);
+    fn every_module_has_a_colour_class() {
+        let css = module_styles();
+        for module in Module::ALL {
+            let rule = format!(
+                ".m-{} {{ fill: {};",
+                module.name(),
+                palette::mark(module).hex()
+            );
+            assert!(css.contains(&rule), "{rule}");
+        }
+        assert!(css.contains(".mu { fill: #bab0ac;"));
     }
 }

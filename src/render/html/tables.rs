@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::markup::{Column, Html, Table};
 use super::numbers::{group_digits, human_bytes, percent, plural, signed};
 use super::{module_class, text};
+use crate::render::palette;
 use crate::report::{CodeRow, ExampleRef, Report};
 
 pub(super) fn gates(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -165,9 +166,10 @@ pub(super) fn codes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         };
         cells.extend([
             format!(
-                "<span class=\"module\"><span class=\"swatch {}\"></span>{}</span>\
+                "<span class=\"module\"><span class=\"swatch key {}\">{}</span>{}</span>\
                  <span class=\"operation\">{}</span>",
-                module_class(report, c.module),
+                module_class(c.module),
+                palette::mark(c.module).letter,
                 c.module,
                 text(&c.operation)
             ),
