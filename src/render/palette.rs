@@ -3,9 +3,10 @@
 //! reports can be compared at a glance.
 //!
 //! The colours are Martin Krzywinski's 15-colour palette for colour-blind readers (chosen to stay
-//! apart under protanopia, deuteranopia and tritanopia), assigned so that the modules most often
-//! seen side by side (media and audio-video, system and sdk, login and friends) differ in lightness
-//! as well as hue. Where colour cannot tell modules apart (a 16-colour terminal, a printout, no
+//! apart under protanopia, deuteranopia and tritanopia), with a burnt orange in place of its
+//! tyrian purple, which next to its dark red was hard to tell apart even with full colour vision.
+//! They are assigned so that modules often seen side by side (media and audio-video, system and
+//! sdk, login and friends) differ in lightness as well as hue. Where colour cannot tell modules apart (a 16-colour terminal, a printout, no
 //! colour at all) the letters can: they are unique and stay the same.
 
 use anstyle::{Color, RgbColor, Style};
@@ -69,7 +70,7 @@ pub const fn mark(module: Module) -> ModuleMark {
         Module::Friends => ('F', (0x00, 0xe3, 0x07)),
         Module::Chatroom => ('C', (0xff, 0x71, 0xfd)),
         Module::Media => ('E', (0x00, 0xdc, 0xb5)),
-        Module::AudioVideo => ('V', (0x68, 0x02, 0x3f)),
+        Module::AudioVideo => ('V', (0xb1, 0x59, 0x28)),
         Module::Push => ('P', (0xff, 0xcf, 0xe2)),
         Module::Network => ('N', (0x00, 0x3c, 0x86)),
         Module::Sdk => ('K', (0x7c, 0xff, 0xfa)),

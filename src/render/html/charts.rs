@@ -297,7 +297,9 @@ struct Bar {
 }
 
 /// Horizontal bars, one row each: the label right-aligned in a column of `label_width`, the bar
-/// scaled to the largest value, and the value after it.
+/// scaled to the largest value, and the value after it. A second, narrow drawing (label and value
+/// above each bar) replaces it on small screens, where the wide one's text would shrink below
+/// legibility.
 fn bar_chart(
     title: &str,
     id: &str,
@@ -313,10 +315,9 @@ fn bar_chart(
     let height = bars.len() as f64 * ROW + 8.0;
     let span = WIDTH - label_width - VALUE_ROOM;
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
-    writeln!(out, "<div class=\"chart-scroll\">")?;
     writeln!(
         out,
-        "<svg class=\"chart\" id=\"{id}\" role=\"img\" aria-label=\"{}\" \
+        "<svg class=\"chart wide\" id=\"{id}\" role=\"img\" aria-label=\"{}\" \
          viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\">",
         text(title)
     )?;
@@ -362,7 +363,54 @@ fn bar_chart(
         writeln!(out, "</g>")?;
     }
     writeln!(out, "</svg>")?;
-    writeln!(out, "</div>")
+    narrow_bar_chart(title, id, bars, out)
+}
+
+/// The bars for a small screen: each row has the label on the left and the value on the right,
+/// with the bar under them across the whole width.
+fn narrow_bar_chart(title: &str, id: &str, bars: &[Bar], out: &mut dyn Write) -> io::Result<()> {
+    const WIDTH: f64 = 400.0;
+    const ROW: f64 = 38.0;
+    const BAR: f64 = 11.0;
+    let height = bars.len() as f64 * ROW + 4.0;
+    let max = bars.iter().map(|b| b.value).max().unwrap_or(0).max(1);
+    writeln!(
+        out,
+        "<svg class=\"chart narrow\" id=\"{id}-narrow\" role=\"img\" aria-label=\"{}\" \
+         viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\">",
+        text(title)
+    )?;
+    writeln!(out, "<title>{}</title>", text(title))?;
+    for (i, b) in bars.iter().enumerate() {
+        let y = 2.0 + i as f64 * ROW;
+        let w = (b.value as f64 / max as f64 * WIDTH).max(1.0);
+        writeln!(out, "<g class=\"bar\"><title>{}</title>", text(&b.title))?;
+        let note = if b.note.is_empty() {
+            String::new()
+        } else {
+            format!(" <tspan class=\"muted\">{}</tspan>", text(&b.note))
+        };
+        writeln!(
+            out,
+            "<text x=\"0\" y=\"{:.1}\">{}{note}</text>",
+            y + 14.0,
+            text(&b.label)
+        )?;
+        writeln!(
+            out,
+            "<text class=\"muted\" x=\"{WIDTH}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            y + 14.0,
+            text(&b.value_text)
+        )?;
+        writeln!(
+            out,
+            "<rect class=\"{}\" x=\"0\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{BAR}\" rx=\"3\"/>",
+            b.class,
+            y + 20.0
+        )?;
+        writeln!(out, "</g>")?;
+    }
+    writeln!(out, "</svg>")
 }
 
 #[cfg(test)]

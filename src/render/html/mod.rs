@@ -133,10 +133,12 @@ fn header(report: &Report, generated: &Zoned, out: &mut dyn Write) -> io::Result
     let dated = match &report.histogram {
         Some(h) => match (h.series.first(), h.series.last()) {
             (Some(first), Some(last)) => format!(
-                "<span class=\"mono\">{}</span> to <span class=\"mono\">{}</span> \
+                "<time datetime=\"{}\">{}</time> to <time datetime=\"{}\">{}</time> \
                  ({} buckets, {})",
                 text(&first.start),
+                text(&first.label),
                 text(&last.end),
+                text(&last.label),
                 h.bucket.name(),
                 text(&h.tz)
             ),
@@ -377,10 +379,16 @@ mod tests {
     #[test]
     fn draws_charts_for_modules_top_codes_and_the_histogram() {
         let page = html(&hostile_report());
-        for id in ["chart-modules", "chart-top-codes", "chart-histogram"] {
+        for (class, id) in [
+            ("chart wide", "chart-modules"),
+            ("chart narrow", "chart-modules-narrow"),
+            ("chart wide", "chart-top-codes"),
+            ("chart narrow", "chart-top-codes-narrow"),
+            ("chart", "chart-histogram"),
+        ] {
             let start = page
                 .find(&format!(
-                    "<svg class=\"chart\" id=\"{id}\" role=\"img\" aria-label=\""
+                    "<svg class=\"{class}\" id=\"{id}\" role=\"img\" aria-label=\""
                 ))
                 .unwrap_or_else(|| panic!("no {id}"));
             let svg = &page[start..start + page[start..].find("</svg>").unwrap()];
@@ -488,8 +496,9 @@ mod tests {
             env!("CARGO_PKG_VERSION")
         )));
         assert!(page.contains(
-            "<dt>Codes dated</dt><dd><span class=\"mono\">2026-11-02T00:00:00+00:00</span> to \
-             <span class=\"mono\">2026-11-05T00:00:00+00:00</span> (day buckets, UTC)</dd>"
+            "<dt>Codes dated</dt><dd><time datetime=\"2026-11-02T00:00:00+00:00\">2026-11-02 Mon\
+             </time> to <time datetime=\"2026-11-05T00:00:00+00:00\">2026-11-04 Wed</time> \
+             (day buckets, UTC)</dd>"
         ));
         assert!(page.contains("<dt>Window</dt><dd>none: every line counted</dd>"));
         assert!(page.contains(

@@ -93,9 +93,12 @@ td.example { width: 42%; }
 .error { color: var(--fail); }
 .skipped { color: var(--muted); }
 ul.codes { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 6px 14px; }
-/* A chart keeps a width at which its text stays readable, scrolling inside its card if need be. */
-.chart-scroll { overflow-x: auto; }
 svg.chart { display: block; width: 100%; height: auto; }
+/* Bar charts come in two drawings: the wide one, and a narrow one for small screens. */
+svg.chart.narrow { display: none; }
+/* The histogram keeps a width at which its text stays readable, scrolling inside its card if
+   need be. */
+.chart-scroll { overflow-x: auto; }
 svg.chart text { fill: var(--fg); font-size: 12px; }
 svg.chart text.muted { fill: var(--muted); font-size: 11px; }
 svg.chart tspan.muted { fill: var(--muted); }
@@ -127,13 +130,17 @@ footer { color: var(--muted); font-size: 12px; text-align: center; margin-top: 2
   .stats { grid-template-columns: repeat(auto-fit, minmax(120px, 1fr)); }
   .stat.wide { grid-column: 1 / -1; }
   .stat dd { font-size: 19px; }
-  svg.chart { min-width: 760px; }
+  svg.chart.wide { display: none; }
+  svg.chart.narrow { display: block; }
+  .chart-scroll svg.chart { min-width: 760px; }
   table, tbody, tr, td { display: block; width: auto; }
   thead { display: none; }
   tbody tr { padding: 6px 4px; border-bottom: 1px solid var(--border); }
   td, td.num, td.label, td.example {
     width: auto; padding: 1px 0; border: 0; text-align: left; white-space: normal;
   }
+  /* Codes, counts and names share a line; prose and examples get lines of their own. */
+  td.num, td.label { display: inline-block; margin-right: 16px; }
   td[data-label]::before {
     content: attr(data-label) ": "; color: var(--muted); font-size: 12px; font-weight: 600;
   }
@@ -148,17 +155,20 @@ footer { color: var(--muted); font-size: 12px; text-align: center; margin-top: 2
 /// styles.
 pub(super) fn module_styles() -> String {
     let mut css = String::new();
-    for module in Module::ALL {
-        let color = palette::mark(module).hex();
+    let mut rule = |class: &str, mark: palette::ModuleMark| {
+        let color = mark.hex();
+        // The letter on a swatch: black on light colours, white on dark ones.
+        let (r, g, b) = mark.rgb;
+        let luma = 0.299 * f64::from(r) + 0.587 * f64::from(g) + 0.114 * f64::from(b);
+        let text = if luma > 140.0 { "#000" } else { "#fff" };
         css.push_str(&format!(
-            ".m-{} {{ fill: {color}; background: {color}; }}\n",
-            module.name()
+            ".{class} {{ fill: {color}; background: {color}; color: {text}; }}\n"
         ));
+    };
+    for module in Module::ALL {
+        rule(&format!("m-{}", module.name()), palette::mark(module));
     }
-    let unknown = palette::UNKNOWN.hex();
-    css.push_str(&format!(
-        ".mu {{ fill: {unknown}; background: {unknown}; }}\n"
-    ));
+    rule("mu", palette::UNKNOWN);
     css
 }
 
