@@ -3,6 +3,7 @@
 mod analyze;
 mod catalog;
 mod chunking;
+mod cli;
 mod corpus;
 mod fuzz_regressions;
 mod hostile;
