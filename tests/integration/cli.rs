@@ -155,7 +155,7 @@ fn man_page_renders_with_man() {
     assert_eq!(code, 0, "man -l failed: {err}");
     assert!(!err.contains("warning"), "groff warns: {err}");
     // Rendered, not raw roff: section headings and the commands, no macros left.
-    let plain: String = out.replace(|c: char| c == '\u{8}', "");
+    let plain: String = out.replace('\u{8}', "");
     for needle in [
         "NAME",
         "jmlog - Finds JMessage",
