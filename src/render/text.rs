@@ -62,7 +62,7 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
     if report.since.is_some() || report.until.is_some() {
         writeln!(
             out,
-            "{} {} to {} (only lines with a time inside it count)",
+            "{} {} to {}",
             look.paint(HEADING, "Window"),
             report.since.as_deref().unwrap_or("the beginning"),
             report.until.as_deref().unwrap_or("the end")
@@ -157,25 +157,38 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
             .chain(b.vanished.iter().map(|v| group_digits(v.previous).len()))
             .max()
             .unwrap_or(1);
+        // The meanings wrap under themselves, after the code and count columns.
+        let meaning_width = look
+            .width
+            .map(|w| usize::from(w).saturating_sub(2 + 4 + 2 + 7 + 6 + count_width + 3));
+        let hang = " ".repeat(2 + 4 + 2 + 7 + 6 + count_width + 3);
         for row in new {
+            let lines = wrap(&row.meaning, meaning_width);
             writeln!(
                 out,
                 "  {}  {}  now {:>count_width$}×  {}",
                 look.paint(WARN, "new "),
                 look.paint(CODE, &format!("{:<7}", row.code)),
                 group_digits(row.count),
-                row.meaning
+                lines[0]
             )?;
+            for line in &lines[1..] {
+                writeln!(out, "{hang}{line}")?;
+            }
         }
         for v in &b.vanished {
+            let lines = wrap(&v.meaning, meaning_width);
             writeln!(
                 out,
                 "  {}  {:<7}  was {:>count_width$}×  {}",
                 look.paint(DIM, "gone"),
                 v.code,
                 group_digits(v.previous),
-                v.meaning
+                lines[0]
             )?;
+            for line in &lines[1..] {
+                writeln!(out, "{hang}{line}")?;
+            }
         }
     }
 
@@ -223,7 +236,13 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
                 look.paint(CODE, &code.to_string()),
                 look.paint(DIM, &format!("{}:{}", sanitize(&ex.path, 200), ex.line))
             )?;
-            writeln!(out, "    {}", sanitize(&ex.text, EXAMPLE_CHARS))?;
+            let example = sanitize(&ex.text, EXAMPLE_CHARS);
+            for piece in wrap(
+                &example,
+                look.width.map(|w| usize::from(w).saturating_sub(4)),
+            ) {
+                writeln!(out, "    {piece}")?;
+            }
         }
     }
 
@@ -383,6 +402,31 @@ fn histogram(
     Ok(())
 }
 
+/// `text` cut into lines of at most `width` characters (no cut without a width): at the last space
+/// that leaves a line at least half full, else in the middle of a word.
+fn wrap(text: &str, width: Option<usize>) -> Vec<&str> {
+    let Some(width) = width.filter(|&w| w >= 10) else {
+        return vec![text];
+    };
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while rest.chars().count() > width {
+        // The byte offset just past `width` characters.
+        let end = rest
+            .char_indices()
+            .nth(width)
+            .map_or(rest.len(), |(i, _)| i);
+        let cut = match rest[..end].rfind(' ') {
+            Some(space) if rest[..space].chars().count() >= width / 2 => space,
+            _ => end,
+        };
+        lines.push(rest[..cut].trim_end());
+        rest = rest[cut..].trim_start();
+    }
+    lines.push(rest);
+    lines
+}
+
 /// `▁▂▃▄▅▆▇█` for the values (a space for none), at most `width` characters: neighbouring values are
 /// added up when there are more.
 pub fn sparkline(values: &[u64], width: usize) -> String {
@@ -435,6 +479,23 @@ fn align_right(table: &mut Table, header: &[&str], names: &[&str]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_wrap_at_spaces_or_anywhere() {
+        assert_eq!(wrap("a b c", None), ["a b c"]);
+        assert_eq!(
+            wrap("login failed code=801004 desc=wrong password", Some(16)),
+            ["login failed", "code=801004", "desc=wrong", "password"]
+        );
+        assert_eq!(
+            wrap("{\"code\":899002,\"message\":\"No\"}", Some(10)),
+            ["{\"code\":89", "9002,\"mess", "age\":\"No\"}"]
+        );
+        assert_eq!(
+            wrap("错误码：801003 登录失败", Some(10)),
+            ["错误码：801003", "登录失败"]
+        );
+    }
 
     #[test]
     fn sparklines_scale_and_fold() {

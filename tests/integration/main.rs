@@ -11,5 +11,6 @@ mod inputs;
 mod properties;
 mod reports;
 mod stream;
+mod terminal;
 mod time;
 mod util;

@@ -1,0 +1,266 @@
+//! The terminal report as people see it, at 80 and 120 columns, with and without colour
+//! (snapshots), and module colours and letters that stay the same from one report to the next in
+//! every format.
+
+use std::collections::BTreeMap;
+
+use jmlog::catalog::Module;
+use jmlog::render::Look;
+use jmlog::render::palette::ColorDepth;
+use jmlog::render::text::{TextOptions, render};
+use jmlog::report::Report;
+
+use crate::util::{arg, jmlog, tempdir};
+
+/// Logs with codes of nine modules, several days apart.
+const LOGS: [&str; 2] = ["sample-logs/java-server.log", "sample-logs/rest-server.log"];
+
+/// The JSON report of `jmlog analyze ARGS… LOGS`, loaded back.
+fn report_of(args: &[&str], logs: &[&str]) -> Report {
+    let mut all = vec![
+        "analyze", "--format", "json", "--tz", "UTC", "--year", "2026",
+    ];
+    all.extend_from_slice(args);
+    all.extend_from_slice(logs);
+    let run = jmlog(&all);
+    run.expect_code(0);
+    jmlog::baseline::parse(&run.output.stdout).expect("the JSON report loads")
+}
+
+/// The report as text on a terminal of `width` columns; escape sequences shown as `␛`.
+fn text(report: &Report, width: u16, depth: Option<ColorDepth>) -> String {
+    let look = Look {
+        color: depth.is_some(),
+        width: Some(width),
+        forced: false,
+        terminal: true,
+        depth: depth.unwrap_or_default(),
+    };
+    let mut out = Vec::new();
+    render(report, TextOptions { look, top: 5 }, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    for line in text.lines() {
+        let visible = strip_escapes(line);
+        assert!(
+            visible.chars().count() <= usize::from(width),
+            "wider than {width} columns: {visible:?}"
+        );
+    }
+    text.replace('\x1b', "␛")
+}
+
+fn strip_escapes(line: &str) -> String {
+    let mut out = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn terminal_80_columns() {
+    let report = report_of(&["--by", "day"], &LOGS);
+    insta::assert_snapshot!(text(&report, 80, None));
+}
+
+#[test]
+fn terminal_120_columns() {
+    let report = report_of(&["--by", "day"], &LOGS);
+    insta::assert_snapshot!(text(&report, 120, None));
+}
+
+#[test]
+fn terminal_80_columns_in_16_colours() {
+    let report = report_of(&["--by", "day"], &LOGS);
+    insta::assert_snapshot!(text(&report, 80, Some(ColorDepth::Ansi16)));
+}
+
+#[test]
+fn terminal_120_columns_in_true_colour() {
+    let report = report_of(&["--by", "day"], &LOGS);
+    insta::assert_snapshot!(text(&report, 120, Some(ColorDepth::TrueColor)));
+}
+
+#[test]
+fn terminal_with_a_baseline() {
+    let dir = tempdir();
+    let base = dir.join("base.json");
+    let run = jmlog([
+        "analyze",
+        "--format",
+        "json",
+        "-o",
+        &arg(&base),
+        "--tz",
+        "UTC",
+        LOGS[0],
+    ]);
+    run.expect_code(0);
+    let report = report_of(&["--by", "day", "--baseline", &arg(&base)], &LOGS);
+    let shown = text(&report, 80, None).replace(&arg(&base), "[base.json]");
+    insta::assert_snapshot!(shown);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn terminal_empty_report_with_a_window() {
+    let report = report_of(
+        &[
+            "--by",
+            "day",
+            "--since",
+            "2030-01-01",
+            "--until",
+            "2030-02-01",
+        ],
+        &LOGS,
+    );
+    let shown = text(&report, 80, None);
+    assert!(shown.contains("No JMessage error codes found."), "{shown}");
+    insta::assert_snapshot!(shown);
+}
+
+/// Each module's colour and letter as a format draws it, read back from its output.
+type Marks = BTreeMap<String, String>;
+
+/// HTML: the letter on the module's swatch, and the colour of its class.
+fn html_marks(page: &str) -> Marks {
+    let mut marks = Marks::new();
+    for piece in page.split("<span class=\"swatch key m-").skip(1) {
+        let (module, rest) = piece.split_once("\">").unwrap();
+        let letter = &rest[..1];
+        let rule = format!(".m-{module} {{ fill: ");
+        let at = page.find(&rule).unwrap() + rule.len();
+        let colour = &page[at..at + 7];
+        let mark = format!("{letter} {colour}");
+        if let Some(old) = marks.insert(module.to_owned(), mark.clone()) {
+            assert_eq!(old, mark, "{module} drawn two ways in one page");
+        }
+    }
+    marks
+}
+
+/// Terminal: the legend under the histogram, `M messaging` (the letter coloured, or a coloured
+/// block, when there is colour).
+fn terminal_marks(text: &str) -> Marks {
+    let names: Vec<&str> = Module::ALL.iter().map(|m| m.name()).collect();
+    let mut marks = Marks::new();
+    for line in text.lines().skip_while(|l| !l.contains("Codes per day")) {
+        for key in line.trim().split("  ") {
+            if let Some((mark, module)) = key.rsplit_once(' ') {
+                if names.contains(&module) {
+                    marks.insert(module.to_owned(), mark.to_owned());
+                }
+            }
+        }
+    }
+    marks
+}
+
+/// Markdown: the legend under the histogram table, "`M` messaging · `L` login".
+fn markdown_marks(text: &str) -> Marks {
+    let legend = text
+        .lines()
+        .find(|l| l.starts_with('`') && l.contains(" · "))
+        .expect("a legend");
+    legend
+        .split(" · ")
+        .map(|key| {
+            let (letter, module) = key.split_once(' ').unwrap();
+            (module.to_owned(), letter.trim_matches('`').to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn modules_keep_their_colour_and_letter_across_reports() {
+    // Two reports whose modules rank differently: login leads one, account the other.
+    let first = [
+        "sample-logs/android-threadtime.log",
+        "sample-logs/ios-console.log",
+    ];
+    let second = ["sample-logs/java-server.log", "sample-logs/rest-server.log"];
+    let a = report_of(&["--by", "day"], &first);
+    let b = report_of(&["--by", "day"], &second);
+    assert_ne!(a.modules[0].module, b.modules[0].module);
+
+    let mut compared = 0;
+    for (format, marks) in [
+        ("html", html_marks as fn(&str) -> Marks),
+        ("markdown", markdown_marks),
+    ] {
+        let page = |logs: &[&str]| {
+            let mut args = vec!["analyze", "-f", format, "--by", "day", "--tz", "UTC"];
+            args.extend_from_slice(&["--year", "2026"]);
+            args.extend_from_slice(logs);
+            let run = jmlog(&args);
+            run.expect_code(0);
+            marks(&run.stdout())
+        };
+        let (ma, mb) = (page(&first), page(&second));
+        compared += same_marks(format, &ma, &mb);
+    }
+    for depth in [
+        None,
+        Some(ColorDepth::Ansi16),
+        Some(ColorDepth::Ansi256),
+        Some(ColorDepth::TrueColor),
+    ] {
+        let ma = terminal_marks(&text(&a, 120, depth));
+        let mb = terminal_marks(&text(&b, 120, depth));
+        compared += same_marks(&format!("terminal {depth:?}"), &ma, &mb);
+        if depth.is_none() {
+            // Without colour, the marks are the letters the other formats use.
+            let letters = markdown_marks(&jmlog_markdown(&first));
+            for (module, letter) in &ma {
+                assert_eq!(Some(letter), letters.get(module), "{module}");
+            }
+        }
+    }
+    assert!(compared >= 6 * 4, "only {compared} modules compared");
+}
+
+fn jmlog_markdown(logs: &[&str]) -> String {
+    let mut args = vec!["analyze", "-f", "markdown", "--by", "day", "--tz", "UTC"];
+    args.extend_from_slice(&["--year", "2026"]);
+    args.extend_from_slice(logs);
+    let run = jmlog(&args);
+    run.expect_code(0);
+    run.stdout()
+}
+
+/// Asserts that the modules both reports draw are drawn alike, and that no two modules share a
+/// mark; returns how many modules were compared.
+fn same_marks(format: &str, a: &Marks, b: &Marks) -> usize {
+    let mut shared = 0;
+    for (module, mark) in a {
+        if let Some(other) = b.get(module) {
+            assert_eq!(mark, other, "{format}: {module} is drawn differently");
+            shared += 1;
+        }
+    }
+    for marks in [a, b] {
+        let mut seen: Vec<&String> = marks.values().collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(
+            seen.len(),
+            marks.len(),
+            "{format}: two modules look alike: {marks:?}"
+        );
+    }
+    assert!(
+        shared >= 4,
+        "{format}: only {shared} modules in both: {a:?} {b:?}"
+    );
+    shared
+}
