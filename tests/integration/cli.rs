@@ -346,3 +346,52 @@ fn licence_files_match_the_manifest() {
             > 10_000
     );
 }
+
+#[test]
+fn a_tripped_gate_names_a_few_codes_on_one_line() {
+    let dir = tempdir();
+    let codes = jmlog(["codes", "--format", "json"]).json();
+    let codes: Vec<u64> = codes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_u64().unwrap())
+        .filter(|&c| c < 1_000_000)
+        .take(15)
+        .collect();
+    let log: String = codes
+        .iter()
+        .map(|c| format!("request failed, error code: {c}\n"))
+        .collect();
+    std::fs::write(dir.join("quiet.log"), "all good\n").unwrap();
+    std::fs::write(dir.join("busy.log"), log).unwrap();
+    let base = dir.join("base.json");
+    jmlog([
+        "analyze",
+        "-f",
+        "json",
+        "-o",
+        &arg(&base),
+        &arg(&dir.join("quiet.log")),
+    ])
+    .expect_code(0);
+    let run = jmlog([
+        "analyze",
+        "--quiet",
+        "--baseline",
+        &arg(&base),
+        "--fail-on",
+        "new",
+        &arg(&dir.join("busy.log")),
+    ]);
+    run.expect_code(1);
+    let listed: Vec<String> = codes[..10].iter().map(u64::to_string).collect();
+    assert_eq!(
+        run.stderr(),
+        format!(
+            "jmlog: gate --fail-on new tripped: 15 codes new since the baseline: {} and 5 more\n",
+            listed.join(", ")
+        )
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
