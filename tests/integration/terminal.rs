@@ -264,3 +264,91 @@ fn same_marks(format: &str, a: &Marks, b: &Marks) -> usize {
     );
     shared
 }
+
+/// 1234567 → "1,234,567", written here again so the test does not lean on jmlog's own.
+fn commas(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Every format states the same totals — known codes, unknown codes, lines with codes — on a log
+/// of 150,000 lines whose counts are known from how it was written.
+#[test]
+fn every_format_states_the_same_totals() {
+    const KNOWN: [u32; 6] = [801003, 801004, 803008, 810001, 899002, 871310];
+    const UNKNOWN: [u32; 3] = [899991, 899992, 899993];
+    let dir = tempdir();
+    let (mut known, mut unknown, mut code_lines) = (0u64, 0u64, 0u64);
+    let mut log = String::new();
+    for i in 0..150_000u32 {
+        let code = KNOWN[(i / 10) as usize % KNOWN.len()];
+        match i % 10 {
+            0..=5 => {
+                log.push_str(&format!(
+                    "E/JIGUANG-JMessage: login failed code={code} n={i}\n"
+                ));
+                known += 1;
+                code_lines += 1;
+            }
+            6 | 7 => {
+                // Two codes on one line: two occurrences, one line.
+                log.push_str(&format!(
+                    "send failed code={code}; retry failed code=803012\n"
+                ));
+                known += 2;
+                code_lines += 1;
+            }
+            8 => {
+                let code = UNKNOWN[(i / 10) as usize % UNKNOWN.len()];
+                log.push_str(&format!("request failed, error code: {code}\n"));
+                unknown += 1;
+                code_lines += 1;
+            }
+            _ => log.push_str(&format!("heartbeat ok uid=801004 seq={i}\n")),
+        }
+    }
+    let path = dir.join("big.log");
+    std::fs::write(&path, log).unwrap();
+    let (k, u, l) = (commas(known), commas(unknown), commas(code_lines));
+    let headline = format!("{k} known codes and {u} unknown codes on {l} lines");
+
+    let out = |format: &str| {
+        let file = dir.join(format!("report.{format}"));
+        let run = jmlog(["analyze", "-f", format, "-o", &arg(&file), &arg(&path)]);
+        run.expect_code(0);
+        std::fs::read_to_string(&file).unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_str(&out("json")).unwrap();
+    assert_eq!(json["totals"]["codes"], known);
+    assert_eq!(json["totals"]["unknown_codes"], unknown);
+    assert_eq!(json["totals"]["code_lines"], code_lines);
+
+    let text = out("text");
+    assert!(text.contains(&format!("\nFound {headline}\n")), "{text}");
+    let markdown = out("markdown");
+    assert!(
+        markdown.contains(&format!("\n**{headline}** · 150,000 lines")),
+        "{markdown}"
+    );
+    let html = out("html");
+    assert!(html.contains(&format!("<title>jmlog report: {headline}</title>")));
+    assert!(html.contains(&format!("<p class=\"headline\">{headline}.</p>")));
+    for (name, value) in [
+        ("Known codes", &k),
+        ("Unknown codes", &u),
+        ("Lines with codes", &l),
+    ] {
+        assert!(
+            html.contains(&format!("<dt>{name}</dt><dd>{value}</dd>")),
+            "{name} {value}"
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
