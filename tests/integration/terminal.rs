@@ -352,3 +352,45 @@ fn every_format_states_the_same_totals() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A sparkline counts dated lines only; when a code also occurred on undated lines, its count
+/// says "dated of all".
+#[test]
+fn sparklines_say_when_they_count_only_dated_lines() {
+    let logs: Vec<String> = std::fs::read_dir(crate::util::root().join("sample-logs"))
+        .unwrap()
+        .map(|e| format!("sample-logs/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    let logs: Vec<&str> = logs.iter().map(String::as_str).collect();
+    let report = report_of(&["--by", "day"], &logs);
+    let histogram = report.histogram.as_ref().unwrap();
+    assert!(histogram.undated > 0, "the sample logs have undated codes");
+    let shown = text(&report, 120, None);
+    let mut partly = 0;
+    for c in report.codes.iter().take(5) {
+        let dated: u64 = histogram
+            .series
+            .iter()
+            .map(|b| b.codes.get(&c.code.to_string()).copied().unwrap_or(0))
+            .sum();
+        let count = if dated == c.count {
+            dated.to_string()
+        } else {
+            partly += 1;
+            format!("{dated} of {}", c.count)
+        };
+        let line = shown
+            .lines()
+            .skip_while(|l| !l.starts_with("Top codes over time"))
+            .find(|l| l.trim_start().starts_with(&c.code.to_string()))
+            .unwrap_or_else(|| panic!("no sparkline for {}", c.code));
+        assert!(
+            line.ends_with(&format!("  {count}")),
+            "{line:?} should end in {count}"
+        );
+    }
+    assert!(
+        partly > 0,
+        "no top code with undated lines: the test shows nothing"
+    );
+}
