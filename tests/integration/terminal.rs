@@ -394,3 +394,27 @@ fn sparklines_say_when_they_count_only_dated_lines() {
         "no top code with undated lines: the test shows nothing"
     );
 }
+
+/// A binary file found in a directory is skipped, and the summary counts it apart from the inputs
+/// it scanned.
+#[test]
+fn the_summary_counts_skipped_inputs_apart() {
+    let dir = tempdir();
+    std::fs::write(dir.join("app.log"), "login failed code=801004\n").unwrap();
+    std::fs::write(
+        dir.join("core.bin"),
+        b"\0\x01\x02ELF login failed code=801004\n",
+    )
+    .unwrap();
+    let run = jmlog(["analyze", "--quiet", &arg(&dir)]);
+    run.expect_code(0);
+    let out = run.stdout();
+    let first = out.lines().next().unwrap();
+    assert!(first.starts_with("Scanned 1 input (1 skipped) · "), "{out}");
+    assert!(
+        out.contains("\nFound 1 known code and 0 unknown codes on 1 line\n"),
+        "{out}"
+    );
+    assert!(out.contains("core.bin: binary file"), "{out}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
