@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::numbers::{group_digits, percent, plural, signed};
 use super::{TOP_CODES, module_class, text};
-use crate::histogram::Histogram;
+use crate::histogram::{Bucket, Histogram, Unit};
 use crate::render::palette;
 use crate::report::Report;
 
@@ -217,8 +217,8 @@ pub(super) fn histogram(report: &Report, h: &Histogram, out: &mut dyn Write) -> 
     // Labels slant so that long ones fit; with many buckets only every few get one, at least
     // LABEL_PITCH apart so that neighbours never overlap (their text is 11 high).
     const LABEL_PITCH: f64 = 28.0;
-    let every = (LABEL_PITCH / pitch).ceil().max(1.0) as usize;
-    for (i, b) in h.series.iter().enumerate().step_by(every) {
+    let (every, first) = label_steps(h, (LABEL_PITCH / pitch).ceil().max(1.0) as usize);
+    for (i, b) in h.series.iter().enumerate().skip(first).step_by(every) {
         let x = LEFT + (i as f64 + 0.5) * pitch;
         let y = base + 14.0;
         writeln!(
@@ -264,6 +264,34 @@ fn undated_note(h: &Histogram, out: &mut dyn Write) -> io::Result<()> {
          shown.</p>",
         plural(h.undated, "code", "codes")
     )
+}
+
+/// Which buckets get an axis label: every `every`-th from `first`, at least `min_every` apart, on
+/// round steps of the calendar (every 6 hours from midnight, every Monday, every 4 weeks…).
+fn label_steps(h: &Histogram, min_every: usize) -> (usize, usize) {
+    let steps: &[usize] = match h.bucket {
+        Unit::Hour => &[1, 2, 3, 6, 12, 24, 48, 168, 336, 672],
+        Unit::Day => &[1, 2, 7, 14, 28, 91, 182, 364],
+        Unit::Week => &[1, 2, 4, 13, 26, 52, 104],
+    };
+    let largest = steps[steps.len() - 1];
+    let every = steps
+        .iter()
+        .copied()
+        .find(|&s| s >= min_every)
+        .unwrap_or_else(|| min_every.div_ceil(largest) * largest);
+    let aligned = |b: &Bucket| match h.bucket {
+        // `start` is RFC 3339: the hour is at 11..13.
+        Unit::Hour => b
+            .start
+            .get(11..13)
+            .and_then(|hh| hh.parse::<usize>().ok())
+            .is_some_and(|hour| hour % every.min(24) == 0),
+        Unit::Day if every % 7 == 0 => b.label.ends_with(" Mon"),
+        _ => true,
+    };
+    let first = h.series.iter().position(aligned).filter(|&i| i < every);
+    (every, first.unwrap_or(0))
 }
 
 /// A value axis for counts up to `max`: a round step (1, 2 or 5 times a power of ten) giving at
@@ -416,6 +444,63 @@ fn narrow_bar_chart(title: &str, id: &str, bars: &[Bar], out: &mut dyn Write) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn buckets(unit: Unit, starts: &[(&str, &str)]) -> Histogram {
+        Histogram {
+            bucket: unit,
+            tz: "UTC".to_owned(),
+            undated: 0,
+            series: starts
+                .iter()
+                .map(|(start, label)| Bucket {
+                    label: (*label).to_owned(),
+                    start: (*start).to_owned(),
+                    end: String::new(),
+                    total: 0,
+                    unknown: 0,
+                    modules: Default::default(),
+                    codes: Default::default(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn axis_labels_fall_on_round_times() {
+        let hours: Vec<(String, String)> = (0..48)
+            .map(|i| {
+                let (d, hh) = (3 + (i + 21) / 24, (i + 21) % 24);
+                (
+                    format!("2026-11-{d:02}T{hh:02}:00:00+00:00"),
+                    format!("{hh:02}:00"),
+                )
+            })
+            .collect();
+        let hours: Vec<(&str, &str)> = hours
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let h = buckets(Unit::Hour, &hours);
+        // From 21:00, every 6 hours starts at midnight (the fourth bucket).
+        assert_eq!(label_steps(&h, 5), (6, 3));
+        assert_eq!(label_steps(&h, 1), (1, 0));
+        // Every 3 hours starts at 21:00 itself.
+        assert_eq!(label_steps(&h, 3), (3, 0));
+        let days = buckets(
+            Unit::Day,
+            &[
+                ("", "2026-11-06 Fri"),
+                ("", "2026-11-07 Sat"),
+                ("", "2026-11-08 Sun"),
+                ("", "2026-11-09 Mon"),
+            ],
+        );
+        assert_eq!(label_steps(&days, 5), (7, 3));
+        assert_eq!(label_steps(&days, 2), (2, 0));
+        let weeks = buckets(Unit::Week, &[("", "2026-W45"), ("", "2026-W46")]);
+        assert_eq!(label_steps(&weeks, 3), (4, 0));
+        assert_eq!(label_steps(&weeks, 200), (208, 0));
+    }
 
     #[test]
     fn axes_have_round_steps() {
