@@ -395,3 +395,26 @@ fn a_tripped_gate_names_a_few_codes_on_one_line() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `SOURCE_DATE_EPOCH` fixes the HTML page's generation time, so the same logs give the same page.
+#[test]
+fn source_date_epoch_makes_the_page_reproducible() {
+    let page = || {
+        let output = Command::cargo_bin("jmlog")
+            .unwrap()
+            .args(["analyze", "-f", "html", &arg(&sample("java-server.log"))])
+            .env("SOURCE_DATE_EPOCH", "1764583200")
+            .current_dir(root())
+            .timeout(TIMEOUT)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let first = page();
+    assert!(first.contains(
+        "<dt>Generated</dt><dd><time datetime=\"2025-12-01T10:00:00+00:00\">\
+         2025-12-01 10:00:00 +00:00 UTC</time></dd>"
+    ));
+    assert_eq!(first, page());
+}
