@@ -12,15 +12,20 @@ use crate::report::Report;
 pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()> {
     let top = if top == 0 { usize::MAX } else { top };
     let t = &report.totals;
+    let skipped = super::skipped_inputs(report);
     writeln!(out, "## JMessage errors")?;
     writeln!(out)?;
     writeln!(
         out,
-        "**{}** · {} lines in {} {} · {}",
+        "**{}** · {} in {}{} · {}",
         headline(t),
-        group_digits(t.lines),
-        group_digits(t.files),
-        if t.files == 1 { "input" } else { "inputs" },
+        plural(t.lines, "line", "lines"),
+        plural(t.files - skipped.min(t.files), "input", "inputs"),
+        if skipped > 0 {
+            format!(" ({skipped} skipped)")
+        } else {
+            String::new()
+        },
         human_bytes(t.bytes),
     )?;
     if report.since.is_some() || report.until.is_some() {

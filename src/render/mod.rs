@@ -60,6 +60,12 @@ pub(crate) const DIM: Style = Style::new().effects(Effects::DIMMED);
 pub(crate) const WARN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
 pub(crate) const ERROR: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
 
+/// How many inputs were passed over (binary files found in directories): reports count them apart
+/// from the inputs they scanned.
+pub(crate) fn skipped_inputs(report: &crate::report::Report) -> u64 {
+    report.inputs.iter().filter(|i| i.skipped.is_some()).count() as u64
+}
+
 /// A borderless table, wrapped to the terminal width when there is one.
 pub(crate) fn new_table(look: Look, header: &[&str]) -> Table {
     let mut table = Table::new();

@@ -28,7 +28,7 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
     let look = opts.look;
     let t = &report.totals;
     let failed = report.failed_inputs().count();
-    let skipped = report.inputs.iter().filter(|i| i.skipped.is_some()).count() as u64;
+    let skipped = super::skipped_inputs(report);
     let mut read = format!(
         "{} {}",
         look.paint(HEADING, "Scanned"),

@@ -395,8 +395,8 @@ fn sparklines_say_when_they_count_only_dated_lines() {
     );
 }
 
-/// A binary file found in a directory is skipped, and the summary counts it apart from the inputs
-/// it scanned.
+/// A binary file found in a directory is skipped, and every summary counts it apart from the
+/// inputs it scanned.
 #[test]
 fn the_summary_counts_skipped_inputs_apart() {
     let dir = tempdir();
@@ -416,5 +416,16 @@ fn the_summary_counts_skipped_inputs_apart() {
         "{out}"
     );
     assert!(out.contains("core.bin: binary file"), "{out}");
+    let markdown = jmlog(["analyze", "--quiet", "-f", "markdown", &arg(&dir)]);
+    assert!(
+        markdown
+            .stdout()
+            .contains(" · 1 line in 1 input (1 skipped) · "),
+        "{}",
+        markdown.stdout()
+    );
+    let html = jmlog(["analyze", "--quiet", "-f", "html", &arg(&dir)]).stdout();
+    assert!(html.contains("<dt>Inputs</dt><dd>1</dd>"), "{html}");
+    assert!(html.contains("<div class=\"stat warn\"><dt>Skipped</dt><dd>1</dd></div>"));
     std::fs::remove_dir_all(dir).unwrap();
 }

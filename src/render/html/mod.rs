@@ -222,7 +222,11 @@ fn summary(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             "<div class=\"stat{class}\"><dt>{name}</dt><dd>{value}</dd></div>"
         )
     };
-    stat("Inputs", group_digits(t.files), "")?;
+    let skipped = super::skipped_inputs(report);
+    stat("Inputs", group_digits(t.files - skipped.min(t.files)), "")?;
+    if skipped > 0 {
+        stat("Skipped", group_digits(skipped), " warn")?;
+    }
     if failed > 0 {
         stat("Could not be read", group_digits(failed), " warn")?;
     }
