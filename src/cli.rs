@@ -236,6 +236,17 @@ pub struct CodesArgs {
     #[arg(short, long, value_name = "MODULE")]
     pub module: Option<String>,
 
+    /// Only codes documented in this source (seed, server-2019, android, ios, web, docs-2015,
+    /// rest-api, web-2017, js-sdk-v1, ios-header, ios-header-2015, jmrtc-javadoc, jmrtc-ios-doc,
+    /// android-sdk, web-sdk, jchat), for any of their meanings.
+    #[arg(long, value_name = "SOURCE")]
+    pub source: Option<String>,
+
+    /// Only codes whose evidence is this strong: table (a documentation table), header (an SDK
+    /// header or javadoc), binary (an SDK binary only), demo-app (a demo app's mapping only).
+    #[arg(long, value_name = "STRENGTH")]
+    pub strength: Option<String>,
+
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = CodesFormat::Text)]
     pub format: CodesFormat,

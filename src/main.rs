@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use jmlog::analyze::{InputEventSink, ScanSettings, analyze};
 use jmlog::baseline;
-use jmlog::catalog::{Catalog, Code, Entry, Module};
+use jmlog::catalog::{Catalog, Code, Entry, Module, Source, Strength};
 use jmlog::cli::{
     AnalyzeArgs, Cli, CodesArgs, CodesFormat, Command, ExplainArgs, ExplainFormat, LangChoice,
     MergeArgs, ReportArgs, ReportFormat,
@@ -364,10 +364,28 @@ fn run_codes(args: CodesArgs, look: Look, out: &mut dyn Write) -> anyhow::Result
         ),
         None => None,
     };
+    let source: Option<Source> = match &args.source {
+        Some(name) => Some(
+            name.parse()
+                .map_err(anyhow::Error::msg)
+                .context("--source")?,
+        ),
+        None => None,
+    };
+    let strength: Option<Strength> = match &args.strength {
+        Some(name) => Some(
+            name.parse()
+                .map_err(anyhow::Error::msg)
+                .context("--strength")?,
+        ),
+        None => None,
+    };
     let entries: Vec<&Entry> = Catalog::builtin()
         .entries()
         .iter()
         .filter(|e| module.is_none_or(|m| e.module == m))
+        .filter(|e| source.is_none_or(|s| e.all_sources().any(|x| x == s)))
+        .filter(|e| strength.is_none_or(|s| e.strength == s))
         .collect();
     match args.format {
         CodesFormat::Text => render::catalog::table(&entries, look, out)?,

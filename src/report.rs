@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::catalog::{Catalog, Code, Module};
+use crate::catalog::{Catalog, Code, Module, Strength};
 use crate::histogram::{self, Histogram, Unit};
+use crate::platform::PlatformCounts;
 use crate::tally::{CodeTally, Tally, Window};
 
 /// The JSON schema identifier, bumped on any incompatible change.
@@ -134,6 +135,13 @@ pub struct CodeRow {
     pub meaning: String,
     /// The official English message (may be empty).
     pub message: String,
+    /// How strong the evidence for the meaning is, where it is weaker than a documentation table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength: Option<Strength>,
+    /// For a code whose meaning depends on the platform: its lines per platform. When they all
+    /// come from one platform the meaning is that platform's; otherwise it lists every meaning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platforms: Option<PlatformCounts>,
     pub example: ExampleRef,
     /// With a baseline: the code's count there (0 for a new code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,6 +152,17 @@ pub struct CodeRow {
 }
 
 impl CodeRow {
+    /// The meaning, followed by the strength of its evidence where that is weaker than a
+    /// documentation table: `… [evidence: an SDK binary only, no documentation]`.
+    pub fn meaning_and_evidence(&self) -> String {
+        match self.strength {
+            Some(s) if s > Strength::Table => {
+                format!("{} [evidence: {}]", self.meaning, s.describe())
+            }
+            _ => self.meaning.clone(),
+        }
+    }
+
     /// Whether the code is new since the baseline (false without one).
     pub fn is_new(&self) -> bool {
         self.previous == Some(0)
@@ -199,6 +218,8 @@ pub struct ReportBuilder {
     timeline: BTreeMap<(i64, Code), u64>,
     totals: Totals,
     codes: BTreeMap<Code, (u64, ExampleRef)>,
+    /// Lines per platform of the codes whose meaning depends on it.
+    platforms: BTreeMap<Code, PlatformCounts>,
     unknown: BTreeMap<Code, (u64, ExampleRef)>,
     inputs: Vec<InputRow>,
 }
@@ -215,6 +236,11 @@ impl ReportBuilder {
         self.totals.bytes += t.bytes;
         self.totals.lines += t.lines;
         self.totals.code_lines += t.code_lines;
+        for (code, c) in &t.codes {
+            if c.platforms.total() > 0 {
+                *self.platforms.entry(*code).or_default() += c.platforms;
+            }
+        }
         absorb(&mut self.codes, t.codes, path);
         absorb(&mut self.unknown, t.unknown, path);
         for (key, n) in t.timeline {
@@ -244,6 +270,11 @@ impl ReportBuilder {
                 .entry(code)
                 .and_modify(|(n, _)| *n += count)
                 .or_insert_with(|| (count, example.clone()));
+        }
+        for r in &report.codes {
+            if let Some(p) = r.platforms {
+                *self.platforms.entry(r.code).or_default() += p;
+            }
         }
         for r in &report.unknown_codes {
             self.unknown
@@ -287,14 +318,20 @@ impl ReportBuilder {
                 let entry = catalog
                     .get(code)
                     .expect("known codes come from this catalog");
+                let platforms = entry
+                    .varies()
+                    .then(|| self.platforms.get(&code).copied().unwrap_or_default());
+                let resolved = entry.meaning_on(platforms.and_then(|p| p.only()));
                 CodeRow {
                     code,
                     count,
                     share: share(count),
                     module: entry.module,
-                    operation: entry.operation.clone(),
-                    meaning: entry.meaning.clone(),
-                    message: entry.message.clone(),
+                    operation: resolved.operation().to_owned(),
+                    meaning: resolved.text(),
+                    message: resolved.message().to_owned(),
+                    strength: Some(resolved.strength()).filter(|s| *s > Strength::Table),
+                    platforms,
                     example,
                     previous: None,
                     change: None,

@@ -13,6 +13,7 @@ use rustc_hash::FxHashMap;
 
 use crate::catalog::Code;
 use crate::extract::Hit;
+use crate::platform::{self, PlatformCounts};
 
 /// The longest example text kept for a code, in bytes; longer lines are cut (at a character boundary).
 pub const MAX_EXAMPLE_BYTES: usize = 1024;
@@ -33,6 +34,8 @@ pub struct CodeTally {
     /// Lines the code occurs on.
     pub count: u64,
     pub example: Example,
+    /// For a code whose meaning depends on the platform: its lines per platform.
+    pub platforms: PlatformCounts,
 }
 
 /// The time range `--since`/`--until` keep, in seconds since the Unix epoch: `since` inclusive,
@@ -126,6 +129,11 @@ impl Tally {
             }));
         }
         self.code_lines += 1;
+        // Only lines with a code whose meaning depends on the platform are read for it.
+        let platform = hits
+            .iter()
+            .any(|h| h.varies)
+            .then(|| platform::of_line(line));
         for hit in hits {
             let map = if hit.known {
                 &mut self.codes
@@ -135,6 +143,9 @@ impl Tally {
             match map.get_mut(&hit.code) {
                 Some(t) => {
                     t.count += 1;
+                    if let (true, Some(p)) = (hit.varies, platform) {
+                        t.platforms.add(p);
+                    }
                     // Lines settled late (pending ones) may come before the example so far.
                     if line_index < t.example.line_index {
                         t.example = Example {
@@ -144,6 +155,10 @@ impl Tally {
                     }
                 }
                 None => {
+                    let mut platforms = PlatformCounts::default();
+                    if let (true, Some(p)) = (hit.varies, platform) {
+                        platforms.add(p);
+                    }
                     map.insert(
                         hit.code,
                         CodeTally {
@@ -152,6 +167,7 @@ impl Tally {
                                 line_index,
                                 text: example_text(line),
                             },
+                            platforms,
                         },
                     );
                 }
@@ -214,6 +230,7 @@ fn merge_codes(into: &mut BTreeMap<Code, CodeTally>, later: BTreeMap<Code, CodeT
         match into.get_mut(&code) {
             Some(existing) => {
                 existing.count += t.count;
+                existing.platforms += t.platforms;
                 if t.example.line_index < existing.example.line_index {
                     existing.example = t.example;
                 }
@@ -244,7 +261,11 @@ mod tests {
     use super::*;
 
     fn hit(code: Code) -> Hit {
-        Hit { code, known: true }
+        Hit {
+            code,
+            known: true,
+            varies: false,
+        }
     }
 
     #[test]
@@ -266,6 +287,21 @@ mod tests {
         assert_eq!(a.codes[&801004].count, 2);
         assert_eq!(a.codes[&801004].example.line_index, 3);
         assert_eq!(a.codes[&803008].example.line_index, 12);
+    }
+
+    #[test]
+    fn only_codes_whose_meaning_varies_are_counted_per_platform() {
+        let line = b"11-03 08:15:44.020  7606  7702 W JIGUANG-JMRTC: code = 872001, 801004";
+        let mut t = Tally::default();
+        let varying = Hit {
+            varies: true,
+            ..hit(872001)
+        };
+        t.record(0, line, &[hit(801004), varying]);
+        t.record(1, b"code = 872001", &[varying]);
+        assert_eq!(t.codes[&801004].platforms, PlatformCounts::default());
+        let p = t.codes[&872001].platforms;
+        assert_eq!((p.android, p.unknown, p.total()), (1, 1, 2));
     }
 
     #[test]

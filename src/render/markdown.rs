@@ -156,7 +156,7 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
                 format!("{}{}", c.code, if c.is_new() { " 🆕" } else { "" }),
                 group_digits(c.count),
                 c.module.name().to_owned(),
-                cell(&c.meaning),
+                cell(&c.meaning_and_evidence()),
             ];
             if with_change {
                 row.push(c.change.map(signed).unwrap_or_default());

@@ -125,7 +125,7 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
                     c.change.map(signed).unwrap_or_default()
                 });
             }
-            row.extend([c.module.name().to_owned(), c.meaning.clone()]);
+            row.extend([c.module.name().to_owned(), c.meaning_and_evidence()]);
             table.add_row(row);
         }
         align_right(&mut table, &header, &["count", "share", "change"]);

@@ -8,6 +8,7 @@ mod corpus;
 mod fuzz_regressions;
 mod hostile;
 mod inputs;
+mod platforms;
 mod properties;
 mod reports;
 mod stream;
