@@ -175,7 +175,7 @@ pub(super) fn codes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ),
             format!(
                 "<span class=\"meaning\">{}</span>{message}",
-                text(&c.meaning)
+                text(&c.meaning_and_evidence())
             ),
             example(&c.example),
         ]);
