@@ -3,6 +3,7 @@
 mod analyze;
 mod catalog;
 mod chunking;
+mod cli;
 mod corpus;
 mod fuzz_regressions;
 mod hostile;
@@ -12,5 +13,6 @@ mod platforms;
 mod properties;
 mod reports;
 mod stream;
+mod terminal;
 mod time;
 mod util;
