@@ -122,6 +122,9 @@ pub fn analyze(
     for problem in &discovered.problems {
         builder.add_failed(&problem.path, problem.reason.clone());
     }
+    for skipped in &discovered.skipped {
+        builder.add_skipped(&skipped.path, skipped.reason.clone());
+    }
     stats.wall = started.elapsed();
     let options = BuildOptions {
         loose: settings.mode == Mode::Loose,

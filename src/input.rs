@@ -3,9 +3,10 @@
 //! [`discover`] turns the paths on the command line into the list of inputs to scan: a directory is
 //! walked recursively (sorted, so that `app.log.2` comes before `app.log.10`), filtered by `--glob` and
 //! `--exclude`, with hidden entries skipped unless asked for and symbolic links followed only on
-//! request (loops are then reported, not followed forever). [`open`] opens one input and detects its
-//! compression from the first bytes, not from its name: gzip (all members of a multi-member file),
-//! zstd, bzip2 and xz.
+//! request (loops are then reported, not followed forever). Only regular files are read from
+//! directories: FIFOs, sockets and devices there are skipped and named. [`open`] opens one input and
+//! detects its compression from the first bytes, not from its name: gzip (all members of a
+//! multi-member file), zstd, bzip2 and xz.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -71,6 +72,9 @@ pub struct Discovered {
     pub inputs: Vec<Input>,
     /// Paths that could not be walked or opened as directories, with the reason.
     pub problems: Vec<Problem>,
+    /// Entries of directories that are not regular files (FIFOs, sockets, devices), with what they
+    /// are: reading them could block forever or never end.
+    pub skipped: Vec<Problem>,
     /// Hidden entries left out (use `--hidden` to include them).
     pub hidden_skipped: u64,
     /// Symbolic links to directories left out (use `--follow-links` to follow them).
@@ -96,6 +100,28 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Result<Discovered, 
         }
     }
     Ok(found)
+}
+
+/// What a directory entry is when it is neither a regular file nor a directory.
+#[cfg(unix)]
+fn special_kind(kind: std::fs::FileType) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        Some("FIFO (named pipe)")
+    } else if kind.is_socket() {
+        Some("socket")
+    } else if kind.is_block_device() {
+        Some("block device")
+    } else if kind.is_char_device() {
+        Some("character device")
+    } else {
+        None
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_kind: std::fs::FileType) -> Option<&'static str> {
+    None
 }
 
 fn glob_set(patterns: &[String], flag: &str) -> Result<Option<GlobSet>, String> {
@@ -155,13 +181,28 @@ fn walk(
         if entry.file_type().is_dir() {
             continue;
         }
-        if entry.path_is_symlink() && !options.follow_links && entry.path().is_dir() {
+        // What the entry names: a link not followed by the walk is looked through here.
+        let target = if entry.file_type().is_symlink() {
+            std::fs::metadata(entry.path()).ok().map(|m| m.file_type())
+        } else {
+            Some(entry.file_type())
+        };
+        if entry.path_is_symlink() && !options.follow_links && target.is_some_and(|t| t.is_dir()) {
             found.links_skipped += 1;
             continue;
         }
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
         let matches = |set: &GlobSet| set.is_match(entry.file_name()) || set.is_match(rel);
         if globs.as_ref().is_some_and(|g| !matches(g)) || excludes.as_ref().is_some_and(matches) {
+            continue;
+        }
+        // A FIFO would block until a writer comes, a device may never end: only regular files
+        // are read from directories.
+        if let Some(kind) = target.and_then(special_kind) {
+            found.skipped.push(Problem {
+                path: entry.path().display().to_string(),
+                reason: kind.to_owned(),
+            });
             continue;
         }
         found.inputs.push(Input::File {

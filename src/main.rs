@@ -111,14 +111,16 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         return Err(e.into());
     }
 
+    // An input not read, or read only in part, is trouble: it is named even with --quiet.
     let mut outcome = Outcome::Success;
     for input in &report.inputs {
         let path = sanitize(&input.path, 400);
         if let Some(reason) = &input.error {
             eprintln!("jmlog: {path}: {reason}");
             outcome = Outcome::Trouble;
-        } else if let Some(reason) = input.skipped.as_ref().filter(|_| !args.quiet) {
+        } else if let Some(reason) = &input.skipped {
             eprintln!("jmlog: {path}: {reason}, skipped");
+            outcome = Outcome::Trouble;
         }
     }
     if !args.quiet {

@@ -267,6 +267,19 @@ impl ReportBuilder {
         });
     }
 
+    /// Adds an input that was found but not read, and why (a FIFO or a device in a directory).
+    pub fn add_skipped(&mut self, path: &str, reason: String) {
+        self.inputs.push(InputRow {
+            path: path.to_owned(),
+            bytes: 0,
+            lines: 0,
+            encoding: None,
+            read_bytes: 0,
+            skipped: Some(reason),
+            error: None,
+        });
+    }
+
     /// The report; fails only when the histogram asked for would be absurdly long.
     pub fn build(self, catalog: &Catalog, options: &BuildOptions) -> Result<Report, String> {
         let mut totals = self.totals;
@@ -395,5 +408,14 @@ impl Report {
     /// Inputs that could not be read, or not to the end.
     pub fn failed_inputs(&self) -> impl Iterator<Item = &InputRow> {
         self.inputs.iter().filter(|i| i.error.is_some())
+    }
+
+    /// Inputs whose text is missing from the report, in whole or in part: those that could not be
+    /// read to the end, and those skipped (binary files, FIFOs and devices in directories). Any of
+    /// them makes the exit code 2.
+    pub fn incomplete_inputs(&self) -> impl Iterator<Item = &InputRow> {
+        self.inputs
+            .iter()
+            .filter(|i| i.error.is_some() || i.skipped.is_some())
     }
 }

@@ -6,6 +6,7 @@ mod chunking;
 mod corpus;
 mod fuzz_regressions;
 mod hostile;
+mod input_edges;
 mod inputs;
 mod properties;
 mod reports;

@@ -1,0 +1,155 @@
+//! Inputs at the edges, at the size users have them: FIFOs and sockets in directories, and the
+//! exit code each of them gives. Every run has a timeout, so a hang fails in
+//! seconds.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::util::{Run, arg, root, tempdir};
+
+/// How long any one run may take.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Runs jmlog with `args`, killed if it takes longer than [`TIMEOUT`].
+fn jmlog(args: &[&str]) -> Run {
+    let output = assert_cmd::Command::cargo_bin("jmlog")
+        .expect("the jmlog binary is built")
+        .args(args)
+        .env_remove("NO_COLOR")
+        .current_dir(root())
+        .timeout(TIMEOUT)
+        .output()
+        .expect("jmlog runs");
+    Run {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        output,
+    }
+}
+
+/// The known codes the generated logs hold.
+const CODES: [u64; 4] = [801004, 803008, 899002, 810001];
+
+/// A log of `code_lines` lines with codes (CRLF line ends, Chinese text and emoji) and a decoy line (a uid that is not a code) after every third, with
+/// how often each code occurs.
+fn log_text(code_lines: usize) -> (String, BTreeMap<u64, u64>) {
+    let mut text = String::new();
+    let mut counts = BTreeMap::new();
+    for i in 0..code_lines {
+        let code = CODES[i % CODES.len()];
+        *counts.entry(code).or_insert(0) += 1;
+        text.push_str(&format!(
+            "2026-11-20T10:{:02}:{:02}Z E JMessage 登录失败 😀 request {i} failed, code = {code}\r\n",
+            (i / 60) % 60,
+            i % 60
+        ));
+        if i % 3 == 0 {
+            text.push_str("I/App: 👍 profile loaded uid=801004 ok\r\n");
+        }
+    }
+    (text, counts)
+}
+
+fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    fs::write(&path, data).unwrap();
+    path
+}
+
+fn code_counts(report: &Value) -> BTreeMap<u64, u64> {
+    report["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["code"].as_u64().unwrap(), r["count"].as_u64().unwrap()))
+        .collect()
+}
+
+fn inputs(report: &Value) -> &Vec<Value> {
+    report["inputs"].as_array().unwrap()
+}
+
+fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+}
+
+#[test]
+fn fifos_and_sockets_in_a_directory_are_skipped_named_and_give_exit_2() {
+    let dir = tempdir();
+    let logs = dir.join("logs");
+    fs::create_dir(&logs).unwrap();
+    let (text, counts) = log_text(1000);
+    write(&logs, "app.log", text.as_bytes());
+    mkfifo(&logs.join("pipe"));
+    let _socket = std::os::unix::net::UnixListener::bind(logs.join("sock")).unwrap();
+    // A link to the FIFO is no way around it.
+    std::os::unix::fs::symlink(logs.join("pipe"), logs.join("pipe-link")).unwrap();
+
+    let run = jmlog(&["analyze", "-q", "-f", "json", &arg(&logs)]);
+    run.expect_code(2);
+    let report = run.json();
+    assert_eq!(code_counts(&report), counts);
+    let skipped: BTreeMap<String, String> = inputs(&report)
+        .iter()
+        .filter(|i| !i["skipped"].is_null())
+        .map(|i| {
+            let path = i["path"].as_str().unwrap();
+            let name = Path::new(path).file_name().unwrap().to_string_lossy();
+            (name.into_owned(), i["skipped"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    let want: BTreeMap<String, String> = [
+        ("pipe", "FIFO (named pipe)"),
+        ("pipe-link", "FIFO (named pipe)"),
+        ("sock", "socket"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(skipped, want);
+    // Named even with --quiet: they decide the exit code.
+    let stderr = run.stderr();
+    for name in ["pipe", "pipe-link"] {
+        let line = format!("{}: FIFO (named pipe), skipped", arg(&logs.join(name)));
+        assert!(stderr.contains(&line), "{line:?} not in {stderr}");
+    }
+    assert!(stderr.contains("sock: socket, skipped"), "{stderr}");
+
+    // Excluded, they are no concern.
+    let run = jmlog(&[
+        "analyze",
+        "-f",
+        "json",
+        "--exclude",
+        "pipe*",
+        "--exclude",
+        "sock",
+        &arg(&logs),
+    ]);
+    run.expect_code(0);
+    assert_eq!(code_counts(&run.json()), counts);
+}
+
+#[test]
+fn a_binary_file_skipped_in_a_directory_gives_exit_2_even_quietly() {
+    let dir = tempdir();
+    write(&dir, "app.log", b"E/App: login failed code=801004\n");
+    write(&dir, "core.bin", b"\x7fELF\x00\x00 code=801004\n");
+    let run = jmlog(&["analyze", "-q", "-f", "json", &arg(&dir)]);
+    run.expect_code(2);
+    assert_eq!(
+        run.stderr(),
+        format!(
+            "jmlog: {}: binary file, skipped\n",
+            arg(&dir.join("core.bin"))
+        )
+    );
+    assert_eq!(code_counts(&run.json()), [(801004, 1)].into());
+}
