@@ -125,6 +125,9 @@ pub fn analyze(
     for skipped in &discovered.skipped {
         builder.add_skipped(&skipped.path, skipped.reason.clone());
     }
+    for duplicate in &discovered.duplicates {
+        builder.add_duplicate(&duplicate.path, &duplicate.same_as);
+    }
     stats.wall = started.elapsed();
     let options = BuildOptions {
         loose: settings.mode == Mode::Loose,

@@ -4,9 +4,10 @@
 //! walked recursively (sorted, so that `app.log.2` comes before `app.log.10`), filtered by `--glob` and
 //! `--exclude`, with hidden entries skipped unless asked for and symbolic links followed only on
 //! request (loops are then reported, not followed forever). Only regular files are read from
-//! directories: FIFOs, sockets and devices there are skipped and named. [`open`] opens one input and
-//! detects its compression from the first bytes, not from its name: gzip (all members of a
-//! multi-member file), zstd, bzip2 and xz.
+//! directories: FIFOs, sockets and devices there are skipped and named. An input named twice, or
+//! reached twice (`dir` and `dir/a.log`, a symbolic link to a file already given), is read once,
+//! where it comes first. [`open`] opens one input and detects its compression from the first bytes,
+//! not from its name: gzip (all members of a multi-member file), zstd, bzip2 and xz.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -66,6 +67,15 @@ pub struct Problem {
     pub reason: String,
 }
 
+/// An input left out because an earlier one is the same file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The input as given or found.
+    pub path: String,
+    /// The name of the earlier input that is the same file, and is read.
+    pub same_as: String,
+}
+
 /// What discovery found.
 #[derive(Debug, Default)]
 pub struct Discovered {
@@ -75,6 +85,8 @@ pub struct Discovered {
     /// Entries of directories that are not regular files (FIFOs, sockets, devices), with what they
     /// are: reading them could block forever or never end.
     pub skipped: Vec<Problem>,
+    /// Inputs that are the same file as an earlier input (by device and inode), so not read again.
+    pub duplicates: Vec<Duplicate>,
     /// Hidden entries left out (use `--hidden` to include them).
     pub hidden_skipped: u64,
     /// Symbolic links to directories left out (use `--follow-links` to follow them).
@@ -99,7 +111,53 @@ pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Result<Discovered, 
             });
         }
     }
+    drop_duplicates(&mut found);
     Ok(found)
+}
+
+/// Keeps the first of inputs that are the same file (the same device and inode, whatever the path
+/// or link that leads there), and standard input once.
+fn drop_duplicates(found: &mut Discovered) {
+    let mut first: std::collections::HashMap<(u64, u64), String> = Default::default();
+    let mut stdin = false;
+    let inputs = std::mem::take(&mut found.inputs);
+    for input in inputs {
+        let same_as = match &input {
+            Input::Stdin => std::mem::replace(&mut stdin, true).then(|| input.name()),
+            Input::File { path, .. } => {
+                match std::fs::metadata(path).ok().and_then(|m| file_id(&m)) {
+                    Some(id) => match first.get(&id) {
+                        Some(earlier) => Some(earlier.clone()),
+                        None => {
+                            first.insert(id, input.name());
+                            None
+                        }
+                    },
+                    // Missing or unreadable: opening it reports the problem.
+                    None => None,
+                }
+            }
+        };
+        match same_as {
+            Some(same_as) => found.duplicates.push(Duplicate {
+                path: input.name(),
+                same_as,
+            }),
+            None => found.inputs.push(input),
+        }
+    }
+}
+
+/// A file's identity: its device and inode.
+#[cfg(unix)]
+fn file_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
 }
 
 /// What a directory entry is when it is neither a regular file nor a directory.

@@ -181,6 +181,10 @@ pub struct InputRow {
     pub skipped: Option<String>,
     /// Why the input could not be read, or read to the end; `null` when it was read whole.
     pub error: Option<String>,
+    /// The earlier input that is the same file, when this one was therefore not read again (only
+    /// present then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<String>,
 }
 
 /// One input as the scan left it, for [`ReportBuilder::add_scanned`].
@@ -228,6 +232,7 @@ impl ReportBuilder {
             read_bytes: scanned.read_bytes,
             skipped: scanned.binary.then(|| "binary file".to_owned()),
             error: scanned.error,
+            same_as: None,
         });
     }
 
@@ -264,6 +269,7 @@ impl ReportBuilder {
             read_bytes: 0,
             skipped: None,
             error: Some(error),
+            same_as: None,
         });
     }
 
@@ -277,6 +283,21 @@ impl ReportBuilder {
             read_bytes: 0,
             skipped: Some(reason),
             error: None,
+            same_as: None,
+        });
+    }
+
+    /// Adds an input that is the same file as the earlier input `same_as`, and was read there.
+    pub fn add_duplicate(&mut self, path: &str, same_as: &str) {
+        self.inputs.push(InputRow {
+            path: path.to_owned(),
+            bytes: 0,
+            lines: 0,
+            encoding: None,
+            read_bytes: 0,
+            skipped: None,
+            error: None,
+            same_as: Some(same_as.to_owned()),
         });
     }
 
@@ -412,7 +433,8 @@ impl Report {
 
     /// Inputs whose text is missing from the report, in whole or in part: those that could not be
     /// read to the end, and those skipped (binary files, FIFOs and devices in directories). Any of
-    /// them makes the exit code 2.
+    /// them makes the exit code 2. Inputs that are the same file as an earlier one are not among
+    /// them: their text is counted once, with the earlier input.
     pub fn incomplete_inputs(&self) -> impl Iterator<Item = &InputRow> {
         self.inputs
             .iter()

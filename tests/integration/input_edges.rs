@@ -1,5 +1,5 @@
-//! Inputs at the edges, at the size users have them: FIFOs and sockets in directories, and the
-//! exit code each of them gives. Every run has a timeout, so a hang fails in
+//! Inputs at the edges, at the size users have them: FIFOs and sockets in directories, one file
+//! reached by several paths, and the exit code each of them gives. Every run has a timeout, so a hang fails in
 //! seconds.
 
 use std::collections::BTreeMap;
@@ -16,11 +16,17 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs jmlog with `args`, killed if it takes longer than [`TIMEOUT`].
 fn jmlog(args: &[&str]) -> Run {
+    jmlog_with_stdin(args, b"")
+}
+
+/// Runs jmlog with `args` and `stdin`, killed if it takes longer than [`TIMEOUT`].
+fn jmlog_with_stdin(args: &[&str], stdin: &[u8]) -> Run {
     let output = assert_cmd::Command::cargo_bin("jmlog")
         .expect("the jmlog binary is built")
         .args(args)
         .env_remove("NO_COLOR")
         .current_dir(root())
+        .write_stdin(stdin.to_vec())
         .timeout(TIMEOUT)
         .output()
         .expect("jmlog runs");
@@ -152,4 +158,69 @@ fn a_binary_file_skipped_in_a_directory_gives_exit_2_even_quietly() {
         )
     );
     assert_eq!(code_counts(&run.json()), [(801004, 1)].into());
+}
+
+#[test]
+fn one_file_reached_by_several_paths_is_counted_once() {
+    let dir = tempdir();
+    let logs = dir.join("logs");
+    fs::create_dir(&logs).unwrap();
+    let (text, counts) = log_text(100_000);
+    let a = write(&logs, "a.log", text.as_bytes());
+    let link = dir.join("link.log");
+    std::os::unix::fs::symlink(&a, &link).unwrap();
+
+    let args = [&arg(&logs), &arg(&a), &arg(&a), &arg(&link)];
+    let mut all = vec!["analyze", "-f", "json"];
+    all.extend(args.iter().map(|s| s.as_str()));
+    let run = jmlog(&all);
+    run.expect_code(0);
+    let report = run.json();
+    assert_eq!(code_counts(&report), counts);
+    assert_eq!(report["totals"]["files"], 1);
+    assert_eq!(report["totals"]["bytes"], text.len() as u64);
+    let rows: Vec<(String, Value)> = inputs(&report)
+        .iter()
+        .map(|i| (i["path"].as_str().unwrap().to_owned(), i["same_as"].clone()))
+        .collect();
+    let first = arg(&a);
+    assert_eq!(
+        rows,
+        [
+            (first.clone(), Value::Null),
+            (first.clone(), Value::from(first.clone())),
+            (first.clone(), Value::from(first.clone())),
+            (arg(&link), Value::from(first.clone())),
+        ]
+    );
+    let stderr = run.stderr();
+    let note = format!(
+        "jmlog: {}: the same file as {first}, counted once",
+        arg(&link)
+    );
+    assert!(stderr.contains(&note), "{note:?} not in {stderr}");
+    assert_eq!(stderr.matches("counted once").count(), 3, "{stderr}");
+    // --quiet drops the notes, not the counting once.
+    let mut quiet = vec!["analyze", "-q", "-f", "json"];
+    quiet.extend(args.iter().map(|s| s.as_str()));
+    let run = jmlog(&quiet);
+    run.expect_code(0);
+    assert_eq!(run.stderr(), "");
+    assert_eq!(code_counts(&run.json()), counts);
+}
+
+#[test]
+fn standard_input_named_twice_is_read_once() {
+    let (text, counts) = log_text(1000);
+    let run = jmlog_with_stdin(&["analyze", "-f", "json", "-", "-"], text.as_bytes());
+    run.expect_code(0);
+    let report = run.json();
+    assert_eq!(code_counts(&report), counts);
+    assert_eq!(inputs(&report)[1]["same_as"], "<stdin>");
+    assert!(
+        run.stderr()
+            .contains("<stdin>: the same file as <stdin>, counted once"),
+        "{}",
+        run.stderr()
+    );
 }
