@@ -7,7 +7,8 @@
 //! directories: FIFOs, sockets and devices there are skipped and named. An input named twice, or
 //! reached twice (`dir` and `dir/a.log`, a symbolic link to a file already given), is read once,
 //! where it comes first. [`open`] opens one input and detects its compression from the first bytes,
-//! not from its name: gzip (all members of a multi-member file), zstd, bzip2 and xz.
+//! not from its name: gzip (all members of a multi-member file), zstd (also when it starts with a
+//! skippable frame, as `pzstd` writes it), bzip2 and xz.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -326,7 +327,7 @@ impl Encoding {
     pub fn sniff(head: &[u8]) -> Encoding {
         if head.starts_with(&[0x1f, 0x8b]) {
             Encoding::Gzip
-        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) || is_zstd_skippable(head) {
             Encoding::Zstd
         } else if head.starts_with(b"BZh") && head.get(3).is_some_and(|b| (b'1'..=b'9').contains(b))
         {
@@ -347,6 +348,12 @@ impl Encoding {
             Encoding::Xz => "xz",
         }
     }
+}
+
+/// Whether the data starts with a zstd skippable frame (magic `0x184D2A50` to `0x184D2A5F`, little
+/// endian): `pzstd` starts its output with one, and zstd readers pass over them.
+fn is_zstd_skippable(head: &[u8]) -> bool {
+    head.len() >= 4 && head[0] & 0xf0 == 0x50 && head[1..4] == [0x2a, 0x4d, 0x18]
 }
 
 impl fmt::Display for Encoding {

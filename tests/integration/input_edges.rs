@@ -1,5 +1,6 @@
 //! Inputs at the edges, at the size users have them: FIFOs and sockets in directories, one file
-//! reached by several paths, and the exit code each of them gives. Every run has a timeout, so a hang fails in
+//! reached by several paths, zstd from `pzstd` (a skippable frame first), and the exit code each
+//! of them gives. Every run has a timeout, so a hang fails in
 //! seconds.
 
 use std::collections::BTreeMap;
@@ -223,4 +224,57 @@ fn standard_input_named_twice_is_read_once() {
         "{}",
         run.stderr()
     );
+}
+
+/// A zstd skippable frame holding `payload`.
+fn skippable_frame(magic_low: u8, payload: &[u8]) -> Vec<u8> {
+    let mut frame = vec![0x50 | magic_low, 0x2a, 0x4d, 0x18];
+    frame.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    frame.extend_from_slice(payload);
+    frame
+}
+
+#[test]
+fn zstd_that_starts_with_a_skippable_frame_is_read_whole() {
+    let dir = tempdir();
+    let (text, counts) = log_text(120_000);
+    let bytes = text.as_bytes();
+    // As pzstd writes it: each frame after a skippable frame, cut anywhere (mid-line, mid-character).
+    let cuts = [0, 1_000_003, 3_500_001, 7_000_007, bytes.len()];
+    let mut data = Vec::new();
+    for (n, pair) in cuts.windows(2).enumerate() {
+        let frame = zstd::encode_all(&bytes[pair[0]..pair[1]], 1).unwrap();
+        data.extend(skippable_frame(
+            n as u8,
+            &(frame.len() as u32).to_le_bytes(),
+        ));
+        data.extend(frame);
+    }
+    let path = write(&dir, "app.log.zst", &data);
+    let run = jmlog(&["analyze", "-f", "json", &arg(&path)]);
+    run.expect_code(0);
+    let report = run.json();
+    assert_eq!(code_counts(&report), counts);
+    assert_eq!(report["totals"]["bytes"], bytes.len() as u64);
+    assert_eq!(inputs(&report)[0]["encoding"], "zstd");
+
+    // pzstd itself, where it is installed.
+    let plain = write(&dir, "app.log", bytes);
+    let by_pzstd = dir.join("pzstd.zst");
+    let pzstd = std::process::Command::new("pzstd")
+        .args(["-q", "-p", "2", "-1"])
+        .arg(&plain)
+        .arg("-o")
+        .arg(&by_pzstd)
+        .status();
+    if pzstd.is_ok_and(|s| s.success()) {
+        assert_eq!(
+            fs::read(&by_pzstd).unwrap()[0] & 0xf0,
+            0x50,
+            "a skippable frame first"
+        );
+        let run = jmlog(&["analyze", "-f", "json", &arg(&by_pzstd)]);
+        run.expect_code(0);
+        assert_eq!(code_counts(&run.json()), counts);
+    }
 }
