@@ -17,7 +17,7 @@ use rayon::ThreadPool;
 use crate::catalog::Catalog;
 use crate::extract::{Extractor, Mode};
 use crate::histogram::Unit;
-use crate::input::{self, Discovered, Encoding, Input};
+use crate::input::{self, Discovered, Encoding, EndedEarly, Input};
 #[cfg(unix)]
 use crate::pipeline::scan_file;
 use crate::pipeline::{EventSink, ReadOptions, Scanned, TimeOptions, scan_input};
@@ -153,7 +153,9 @@ struct Read {
 impl Read {
     fn into_scanned_input(self) -> ScannedInput {
         let error = self.scanned.error.as_ref().map(|e| {
-            if self.encoding == Encoding::Plain {
+            if let Some(early) = EndedEarly::of(e) {
+                format!("{early} (kept what was read)")
+            } else if self.encoding == Encoding::Plain {
                 e.to_string()
             } else {
                 format!(

@@ -7,19 +7,22 @@
 //! directories: FIFOs, sockets and devices there are skipped and named. An input named twice, or
 //! reached twice (`dir` and `dir/a.log`, a symbolic link to a file already given), is read once,
 //! where it comes first. [`open`] opens one input and detects its compression from the first bytes,
-//! not from its name: gzip (all members of a multi-member file), zstd (also when it starts with a
-//! skippable frame, as `pzstd` writes it), bzip2 and xz.
+//! not from its name: gzip (all members of a multi-member file, and the zero padding `gzip -d` also
+//! accepts after them), zstd (also when it starts with a skippable frame, as `pzstd` writes it),
+//! bzip2 and xz.
 
 use std::cmp::Ordering;
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
+
+use crate::render::numbers::group_digits;
 
 /// One input to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -399,6 +402,7 @@ pub fn open(input: &Input) -> io::Result<Opened> {
     let counted = Counted {
         inner: source,
         count: Arc::clone(&raw_bytes),
+        size,
     };
     let (reader, encoding) = decode(counted)?;
     Ok(Opened {
@@ -422,7 +426,7 @@ pub fn decode<R: Read + Send + 'static>(
     let buffered = |source| BufReader::with_capacity(256 << 10, source);
     let reader: Box<dyn Read + Send> = match encoding {
         Encoding::Plain => Box::new(source),
-        Encoding::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered(source))),
+        Encoding::Gzip => Box::new(GzipMembers::new(buffered(source))),
         Encoding::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(buffered(source))?),
         Encoding::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(buffered(source))),
         Encoding::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(buffered(
@@ -448,16 +452,149 @@ fn read_head(reader: &mut impl Read) -> io::Result<Vec<u8>> {
     Ok(head[..have].to_vec())
 }
 
-/// Counts the bytes read through it.
+/// Why a read ended before the end of the data, when the data itself is not to blame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndedEarly {
+    /// The file ended before the size it had when it was opened: it was truncated while read.
+    Shrank { read: u64, size: u64 },
+    /// Bytes that are neither a gzip member nor zero padding follow the gzip data.
+    TrailingGarbage { offset: u64 },
+}
+
+impl EndedEarly {
+    /// The reason, when `error` is one of these.
+    pub fn of(error: &io::Error) -> Option<&EndedEarly> {
+        error.get_ref()?.downcast_ref()
+    }
+
+    /// The reason as an I/O error, which [`EndedEarly::of`] recognises.
+    pub fn into_error(self) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidData, self)
+    }
+}
+
+impl fmt::Display for EndedEarly {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EndedEarly::Shrank { read, size } => write!(
+                f,
+                "the file shrank while it was read: {} of its {} bytes were read",
+                group_digits(*read),
+                group_digits(*size)
+            ),
+            EndedEarly::TrailingGarbage { offset } => write!(
+                f,
+                "trailing garbage after the gzip data, at byte offset {}",
+                group_digits(*offset)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EndedEarly {}
+
+/// Counts the bytes read through it, and tells a file that ends before its size (it was truncated
+/// while read) from one read whole.
 struct Counted {
     inner: Box<dyn Read + Send>,
     count: Arc<AtomicU64>,
+    /// The size of the file when it was opened, if it is a regular file.
+    size: Option<u64>,
 }
 
 impl Read for Counted {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count.fetch_add(n as u64, AtomicOrdering::Relaxed);
+        let count = self.count.fetch_add(n as u64, AtomicOrdering::Relaxed) + n as u64;
+        if n == 0 && !buf.is_empty() {
+            if let Some(size) = self.size.filter(|&size| count < size) {
+                return Err(EndedEarly::Shrank { read: count, size }.into_error());
+            }
+        }
         Ok(n)
+    }
+}
+
+/// Every member of a gzip file, one after the other, as `gzip -d` reads them: zero bytes after the
+/// last member (the padding of tapes and block devices) end the data quietly, as they do for gzip;
+/// any other bytes there are an error that gives their offset.
+struct GzipMembers<R: BufRead> {
+    member: Option<flate2::bufread::GzDecoder<Consumed<R>>>,
+}
+
+impl<R: BufRead> GzipMembers<R> {
+    fn new(source: R) -> GzipMembers<R> {
+        let source = Consumed {
+            inner: source,
+            offset: 0,
+        };
+        GzipMembers {
+            member: Some(flate2::bufread::GzDecoder::new(source)),
+        }
+    }
+}
+
+impl<R: BufRead> Read for GzipMembers<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let Some(member) = &mut self.member else {
+                return Ok(0);
+            };
+            let n = member.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
+            // The member ended: what follows it decides what comes next.
+            let mut rest = self.member.take().expect("a member is open").into_inner();
+            let next = rest.fill_buf()?;
+            if next.is_empty() {
+                return Ok(0);
+            }
+            if next[0] == 0x1f {
+                self.member = Some(flate2::bufread::GzDecoder::new(rest));
+                continue;
+            }
+            loop {
+                let next = rest.fill_buf()?;
+                if next.is_empty() {
+                    return Ok(0);
+                }
+                match next.iter().position(|&b| b != 0) {
+                    Some(p) => {
+                        let offset = rest.offset + p as u64;
+                        return Err(EndedEarly::TrailingGarbage { offset }.into_error());
+                    }
+                    None => {
+                        let len = next.len();
+                        rest.consume(len);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A buffered reader that counts the bytes consumed from it: the offset of the next byte.
+struct Consumed<R> {
+    inner: R,
+    offset: u64,
+}
+
+impl<R: BufRead> Read for Consumed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Consumed<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.offset += amt as u64;
+        self.inner.consume(amt);
     }
 }

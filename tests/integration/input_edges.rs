@@ -1,11 +1,14 @@
 //! Inputs at the edges, at the size users have them: FIFOs and sockets in directories, one file
-//! reached by several paths, zstd from `pzstd` (a skippable frame first), and the exit code each
-//! of them gives. Every run has a timeout, so a hang fails in
+//! reached by several paths, zstd from `pzstd` (a skippable frame first), gzip padded with zeros
+//! or followed by garbage, files that shrink while they are read, and the exit code each of them
+//! gives. Every run has a timeout, so a hang fails in
 //! seconds.
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -58,6 +61,12 @@ fn log_text(code_lines: usize) -> (String, BTreeMap<u64, u64>) {
         }
     }
     (text, counts)
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
 }
 
 fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
@@ -277,4 +286,138 @@ fn zstd_that_starts_with_a_skippable_frame_is_read_whole() {
         run.expect_code(0);
         assert_eq!(code_counts(&run.json()), counts);
     }
+}
+
+#[test]
+fn gzip_padded_with_zeros_is_read_as_gzip_reads_it() {
+    let dir = tempdir();
+    let (text, counts) = log_text(100_000);
+    let half = text.len() / 2;
+    // Two members, then zeros past the reader's buffer (tape and block padding).
+    let mut data = gzip(&text.as_bytes()[..half]);
+    data.extend(gzip(&text.as_bytes()[half..]));
+    let compressed = data.len();
+    data.extend(vec![0; 300 << 10]);
+    let padded = write(&dir, "padded.gz", &data);
+    let run = jmlog(&["analyze", "-f", "json", &arg(&padded)]);
+    run.expect_code(0);
+    assert_eq!(run.stderr(), "", "gzip -d says nothing either");
+    assert_eq!(code_counts(&run.json()), counts);
+
+    // Anything else after the data is an error that says where, and what came before counts.
+    data.extend_from_slice(b"junk");
+    let garbage = write(&dir, "garbage.gz", &data);
+    let run = jmlog(&["analyze", "-f", "json", &arg(&garbage)]);
+    run.expect_code(2);
+    let offset = compressed + (300 << 10);
+    let want = format!(
+        "jmlog: {}: trailing garbage after the gzip data, at byte offset {} (kept what was read)\n",
+        arg(&garbage),
+        group(offset as u64)
+    );
+    assert_eq!(run.stderr(), want);
+    let report = run.json();
+    assert_eq!(code_counts(&report), counts);
+    assert_eq!(
+        inputs(&report)[0]["error"],
+        want.trim_end()
+            .trim_start_matches(&format!("jmlog: {}: ", arg(&garbage)))
+    );
+}
+
+/// `n` with thousands separators, as jmlog writes numbers.
+fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn extractor() -> Arc<jmlog::extract::Extractor<'static>> {
+    use jmlog::catalog::Catalog;
+    use jmlog::extract::{Extractor, Mode};
+    Arc::new(Extractor::new(Catalog::builtin(), Mode::Strict))
+}
+
+fn pool() -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap()
+}
+
+/// Cuts `path` to `len` bytes.
+fn truncate(path: &Path, len: u64) {
+    fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(len)
+        .unwrap();
+}
+
+#[test]
+fn a_file_that_shrinks_after_it_is_opened_ends_the_read_with_an_error_saying_how_far() {
+    use jmlog::input::{self, EndedEarly, Input};
+    use jmlog::pipeline::{ReadOptions, scan_input};
+
+    let dir = tempdir();
+    let line = "E/App: login failed code=801004\n";
+    let path = write(&dir, "live.log", line.repeat(200_000).as_bytes());
+    let size = fs::metadata(&path).unwrap().len();
+    // Opened at its full size, then cut to 1,000 lines before the read.
+    let opened = input::open(&Input::File {
+        path: path.clone(),
+        explicit: true,
+    })
+    .unwrap();
+    let kept = 1000 * line.len() as u64;
+    truncate(&path, kept);
+    let options = ReadOptions {
+        chunk_size: 64 << 10,
+        ..ReadOptions::default()
+    };
+    let got = scan_input(opened.reader, &extractor(), &pool(), &options);
+    let error = got.error.expect("the shrinking is an error");
+    assert_eq!(
+        EndedEarly::of(&error),
+        Some(&EndedEarly::Shrank { read: kept, size })
+    );
+    assert_eq!(
+        error.to_string(),
+        "the file shrank while it was read: 32,000 of its 6,400,000 bytes were read"
+    );
+    assert_eq!(got.tally.codes[&801004].count, 1000);
+}
+
+#[test]
+fn a_file_that_shrinks_while_read_in_parallel_ends_the_read_with_an_error() {
+    use jmlog::input::EndedEarly;
+    use jmlog::pipeline::{ReadOptions, scan_file};
+
+    let dir = tempdir();
+    let line = "E/App: login failed code=801004\n";
+    let path = write(&dir, "live.log", line.repeat(200_000).as_bytes());
+    let size = fs::metadata(&path).unwrap().len();
+    // The size taken before the reads; the file is shorter by the time they come.
+    let kept = 30_000 * line.len() as u64;
+    truncate(&path, kept);
+    let file = fs::File::open(&path).unwrap();
+    let options = ReadOptions {
+        chunk_size: 256 << 10,
+        ..ReadOptions::default()
+    };
+    let got = scan_file(&file, size, &extractor(), &pool(), &options).unwrap();
+    let error = got.error.expect("the shrinking is an error");
+    assert_eq!(
+        EndedEarly::of(&error),
+        Some(&EndedEarly::Shrank { read: kept, size })
+    );
+    assert_eq!(got.tally.codes[&801004].count, 30_000);
+    assert_eq!(got.tally.lines, 30_000);
 }
