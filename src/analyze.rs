@@ -24,6 +24,7 @@ use crate::pipeline::{EventSink, ReadOptions, Scanned, TimeOptions, scan_input};
 use crate::render::numbers::group_digits;
 use crate::report::{BuildOptions, Report, ReportBuilder, ScannedInput};
 use crate::tally::{Event, Window};
+use crate::utf16::TextEncoding;
 
 /// Receives the code occurrences of the input named first, in line order, as the scan finds them.
 pub type InputEventSink<'a> = dyn Fn(&str, &[Event]) + Sync + 'a;
@@ -147,6 +148,7 @@ pub fn analyze(
 struct Read {
     scanned: Scanned,
     encoding: Encoding,
+    text: TextEncoding,
     raw_bytes: u64,
 }
 
@@ -167,7 +169,7 @@ impl Read {
         });
         ScannedInput {
             tally: self.scanned.tally,
-            encoding: self.encoding.name(),
+            encoding: self.encoding.label(self.text),
             read_bytes: self.raw_bytes,
             binary: self.scanned.binary,
             error,
@@ -240,6 +242,7 @@ fn read_one(
                     raw_bytes: scanned.tally.bytes,
                     scanned,
                     encoding: opened.encoding,
+                    text: opened.text,
                 });
             }
         }
@@ -249,6 +252,7 @@ fn read_one(
     Ok(Read {
         scanned,
         encoding: opened.encoding,
+        text: opened.text,
         raw_bytes: opened.raw_bytes.load(Ordering::Relaxed),
     })
 }

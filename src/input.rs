@@ -9,7 +9,7 @@
 //! where it comes first. [`open`] opens one input and detects its compression from the first bytes,
 //! not from its name: gzip (all members of a multi-member file, and the zero padding `gzip -d` also
 //! accepts after them), zstd (also when it starts with a skippable frame, as `pzstd` writes it),
-//! bzip2 and xz.
+//! bzip2 and xz; then, in the decompressed bytes, a UTF-16 byte-order mark.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -23,6 +23,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
 use crate::render::numbers::group_digits;
+use crate::utf16::{TextEncoding, Utf16Reader};
 
 /// One input to scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -351,6 +352,25 @@ impl Encoding {
             Encoding::Xz => "xz",
         }
     }
+
+    /// How reports name an input of this compression whose text is in `text`: `gzip`,
+    /// `utf-16le`, `gzip+utf-16le`, ….
+    pub fn label(self, text: TextEncoding) -> &'static str {
+        use {Encoding::*, TextEncoding::*};
+        match (self, text) {
+            (_, Utf8) => self.name(),
+            (Plain, Utf16Le) => "utf-16le",
+            (Plain, Utf16Be) => "utf-16be",
+            (Gzip, Utf16Le) => "gzip+utf-16le",
+            (Gzip, Utf16Be) => "gzip+utf-16be",
+            (Zstd, Utf16Le) => "zstd+utf-16le",
+            (Zstd, Utf16Be) => "zstd+utf-16be",
+            (Bzip2, Utf16Le) => "bzip2+utf-16le",
+            (Bzip2, Utf16Be) => "bzip2+utf-16be",
+            (Xz, Utf16Le) => "xz+utf-16le",
+            (Xz, Utf16Be) => "xz+utf-16be",
+        }
+    }
 }
 
 /// Whether the data starts with a zstd skippable frame (magic `0x184D2A50` to `0x184D2A5F`, little
@@ -370,6 +390,8 @@ impl fmt::Display for Encoding {
 pub struct Opened {
     pub reader: Box<dyn Read + Send>,
     pub encoding: Encoding,
+    /// The encoding of the text (after decompression); `reader` yields it as UTF-8.
+    pub text: TextEncoding,
     /// The size of the source, when it is a regular file.
     pub size: Option<u64>,
     /// When the file was last written (`None` for standard input).
@@ -405,12 +427,15 @@ pub fn open(input: &Input) -> io::Result<Opened> {
         size,
     };
     let (reader, encoding) = decode(counted)?;
+    let (reader, text) = decode_text(reader);
+    let read_whole = encoding == Encoding::Plain && text == TextEncoding::Utf8;
     Ok(Opened {
         reader,
         encoding,
+        text,
         size,
         modified,
-        file: plain_file.filter(|_| encoding == Encoding::Plain),
+        file: plain_file.filter(|_| read_whole),
         raw_bytes,
     })
 }
@@ -436,20 +461,61 @@ pub fn decode<R: Read + Send + 'static>(
     Ok((reader, encoding))
 }
 
+/// Wraps decoded bytes in the text decoder their byte-order mark calls for: UTF-16 (LE or BE) is
+/// decoded to UTF-8; anything else is passed on as it is.
+pub fn decode_text(mut reader: Box<dyn Read + Send>) -> (Box<dyn Read + Send>, TextEncoding) {
+    let (head, error) = read_some(&mut reader, 2);
+    let head = io::Cursor::new(head);
+    if let Some(error) = error {
+        // Corrupt compressed data right at the start: the scan meets the error and reports it.
+        return (
+            Box::new(head.chain(FailOnce(Some(error)))),
+            TextEncoding::Utf8,
+        );
+    }
+    let text = TextEncoding::sniff(head.get_ref());
+    let reader = head.chain(reader);
+    match text {
+        TextEncoding::Utf8 => (Box::new(reader), text),
+        _ => (Box::new(Utf16Reader::new(reader, text)), text),
+    }
+}
+
 /// The first six bytes of the stream (fewer if it is shorter), enough to tell the encoding. A pipe may
 /// deliver them in pieces, so this reads until it has them or the input ends.
 fn read_head(reader: &mut impl Read) -> io::Result<Vec<u8>> {
-    let mut head = [0u8; 6];
+    match read_some(reader, 6) {
+        (head, None) => Ok(head),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Up to `len` bytes from the start of the stream, and the error that stopped the read short.
+fn read_some(reader: &mut impl Read, len: usize) -> (Vec<u8>, Option<io::Error>) {
+    let mut head = vec![0u8; len];
     let mut have = 0;
     while have < head.len() {
         match reader.read(&mut head[have..]) {
             Ok(0) => break,
             Ok(n) => have += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(e) => {
+                head.truncate(have);
+                return (head, Some(e));
+            }
         }
     }
-    Ok(head[..have].to_vec())
+    head.truncate(have);
+    (head, None)
+}
+
+/// Yields one error, then nothing.
+struct FailOnce(Option<io::Error>);
+
+impl Read for FailOnce {
+    fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+        self.0.take().map_or(Ok(0), Err)
+    }
 }
 
 /// Why a read ended before the end of the data, when the data itself is not to blame.

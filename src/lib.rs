@@ -25,4 +25,5 @@ pub mod scan;
 pub mod synth;
 pub mod tally;
 pub mod timestamp;
+pub mod utf16;
 pub mod watch;

@@ -1,7 +1,7 @@
 //! Inputs at the edges, at the size users have them: FIFOs and sockets in directories, one file
-//! reached by several paths, zstd from `pzstd` (a skippable frame first), gzip padded with zeros
-//! or followed by garbage, files that shrink while they are read, and the exit code each of them
-//! gives. Every run has a timeout, so a hang fails in
+//! reached by several paths, zstd from `pzstd` (a skippable frame first), UTF-16 logs with a
+//! byte-order mark, gzip padded with zeros or followed by garbage, files that shrink while they
+//! are read, and the exit code each of them gives. Every run has a timeout, so a hang fails in
 //! seconds.
 
 use std::collections::BTreeMap;
@@ -43,7 +43,8 @@ fn jmlog_with_stdin(args: &[&str], stdin: &[u8]) -> Run {
 /// The known codes the generated logs hold.
 const CODES: [u64; 4] = [801004, 803008, 899002, 810001];
 
-/// A log of `code_lines` lines with codes (CRLF line ends, Chinese text and emoji) and a decoy line (a uid that is not a code) after every third, with
+/// A log of `code_lines` lines with codes (CRLF line ends, Chinese text and emoji, which UTF-16
+/// writes as surrogate pairs) and a decoy line (a uid that is not a code) after every third, with
 /// how often each code occurs.
 fn log_text(code_lines: usize) -> (String, BTreeMap<u64, u64>) {
     let mut text = String::new();
@@ -63,8 +64,30 @@ fn log_text(code_lines: usize) -> (String, BTreeMap<u64, u64>) {
     (text, counts)
 }
 
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut bytes = if big_endian {
+        vec![0xfe, 0xff]
+    } else {
+        vec![0xff, 0xfe]
+    };
+    for unit in text.encode_utf16() {
+        let pair = if big_endian {
+            unit.to_be_bytes()
+        } else {
+            unit.to_le_bytes()
+        };
+        bytes.extend_from_slice(&pair);
+    }
+    bytes
+}
+
 fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gzip_at(data, flate2::Compression::fast())
+}
+
+/// gzip at a level; level 0 (stored blocks) is quick for the large inputs of a test build.
+fn gzip_at(data: &[u8], level: flate2::Compression) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), level);
     enc.write_all(data).unwrap();
     enc.finish().unwrap()
 }
@@ -286,6 +309,86 @@ fn zstd_that_starts_with_a_skippable_frame_is_read_whole() {
         run.expect_code(0);
         assert_eq!(code_counts(&run.json()), counts);
     }
+}
+
+#[test]
+fn utf16_logs_give_the_counts_of_their_utf8_copy() {
+    let dir = tempdir();
+    let (text, counts) = log_text(110_000);
+    let plain = write(&dir, "utf8.log", text.as_bytes());
+    let le = utf16(&text, false);
+    let be = utf16(&text, true);
+    let cases = [
+        (write(&dir, "le.log", &le), "utf-16le", le.len()),
+        (write(&dir, "be.log", &be), "utf-16be", be.len()),
+        (
+            write(
+                &dir,
+                "le.log.gz",
+                &gzip_at(&le, flate2::Compression::none()),
+            ),
+            "gzip+utf-16le",
+            0,
+        ),
+        (
+            write(&dir, "be.log.zst", &zstd::encode_all(&be[..], 1).unwrap()),
+            "zstd+utf-16be",
+            0,
+        ),
+    ];
+    let utf8 = jmlog(&["analyze", "-f", "json", &arg(&plain)]);
+    utf8.expect_code(0);
+    let utf8 = utf8.json();
+    assert_eq!(code_counts(&utf8), counts);
+    let lines = text.matches('\n').count() as u64;
+    assert_eq!(utf8["totals"]["lines"], lines);
+    for (n, (path, encoding, raw)) in cases.iter().enumerate() {
+        let threads: &[&str] = if n == 0 { &["1", "2"] } else { &["2"] };
+        for threads in threads {
+            let run = jmlog(&["analyze", "-f", "json", "-j", threads, &arg(path)]);
+            run.expect_code(0);
+            let report = run.json();
+            assert_eq!(report["totals"], utf8["totals"], "{encoding}");
+            assert_eq!(report["codes"], {
+                let mut codes = utf8["codes"].clone();
+                for row in codes.as_array_mut().unwrap() {
+                    row["example"]["path"] = Value::from(arg(path));
+                }
+                codes
+            });
+            let row = &inputs(&report)[0];
+            assert_eq!(row["encoding"], *encoding);
+            // `bytes` is the text as UTF-8; `read_bytes` what was read from the file.
+            assert_eq!(row["bytes"], text.len() as u64);
+            let size = fs::metadata(path).unwrap().len();
+            assert_eq!(row["read_bytes"], size);
+            if *raw > 0 {
+                assert_eq!(size, *raw as u64);
+            }
+        }
+    }
+    // bzip2 and xz decompress first too (a smaller log: their encoders are slow in test builds).
+    let (small, small_counts) = log_text(3000);
+    let small_le = utf16(&small, false);
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    bz.write_all(&small_le).unwrap();
+    let mut xz = liblzma::write::XzEncoder::new(Vec::new(), 1);
+    xz.write_all(&utf16(&small, true)).unwrap();
+    for (name, data, encoding) in [
+        ("le.log.bz2", bz.finish().unwrap(), "bzip2+utf-16le"),
+        ("be.log.xz", xz.finish().unwrap(), "xz+utf-16be"),
+    ] {
+        let run = jmlog(&["analyze", "-f", "json", &arg(&write(&dir, name, &data))]);
+        run.expect_code(0);
+        let report = run.json();
+        assert_eq!(code_counts(&report), small_counts);
+        assert_eq!(inputs(&report)[0]["encoding"], encoding);
+        assert_eq!(report["totals"]["bytes"], small.len() as u64);
+    }
+    // In a directory too: UTF-16 text is full of NUL bytes, and is still no binary file.
+    let run = jmlog(&["analyze", "-f", "json", "--glob", "le.log", &arg(&dir)]);
+    run.expect_code(0);
+    assert_eq!(code_counts(&run.json()), counts);
 }
 
 #[test]
