@@ -3,13 +3,16 @@
 mod analyze;
 mod catalog;
 mod chunking;
+mod cli;
 mod corpus;
 mod fuzz_regressions;
 mod hostile;
 mod input_edges;
 mod inputs;
+mod platforms;
 mod properties;
 mod reports;
 mod stream;
+mod terminal;
 mod time;
 mod util;
