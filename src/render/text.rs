@@ -59,18 +59,12 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         look.paint(HEADING, "Found"),
         super::numbers::headline(t)
     )?;
-    if report.since.is_some() || report.until.is_some() {
-        writeln!(
-            out,
-            "{} {} to {}",
-            look.paint(HEADING, "Window"),
-            report.since.as_deref().unwrap_or("the beginning"),
-            report.until.as_deref().unwrap_or("the end")
-        )?;
-    }
-
+    // The window and what it left out, in one sentence cut to the terminal's width.
     if let Some(note) = report.window_note() {
-        writeln!(out, "{note}")?;
+        let note = format!("{} {note}", look.paint(HEADING, "Window:"));
+        for line in wrap(&note, look.width.map(usize::from)) {
+            writeln!(out, "{line}")?;
+        }
     }
     if report.codes.is_empty() && report.unknown_codes.is_empty() {
         writeln!(out, "\nNo JMessage error codes found.")?;
