@@ -329,8 +329,10 @@ impl ReportBuilder {
         });
     }
 
-    /// Adds an input that was found but not read, and why (a FIFO or a device in a directory).
+    /// Adds an input that was found but not read, and why (a FIFO or a device in a directory). It
+    /// counts among the files, as a binary file that was skipped does.
     pub fn add_skipped(&mut self, path: &str, reason: String) {
+        self.totals.files += 1;
         self.inputs.push(InputRow {
             path: path.to_owned(),
             bytes: 0,

@@ -153,6 +153,15 @@ fn fifos_and_sockets_in_a_directory_are_skipped_named_and_give_exit_2() {
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
     assert_eq!(skipped, want);
+    // Found, and counted apart from the input that was scanned.
+    assert_eq!(report["totals"]["files"], 4);
+    let run = jmlog(&["analyze", "-q", &arg(&logs)]);
+    run.expect_code(2);
+    let first = run.stdout().lines().next().unwrap_or_default().to_owned();
+    assert!(
+        first.starts_with("Scanned 1 input (3 skipped) · "),
+        "{first}"
+    );
     // Named even with --quiet: they decide the exit code.
     let stderr = run.stderr();
     for name in ["pipe", "pipe-link"] {
