@@ -1039,6 +1039,39 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn two_names_of_one_file_count_it_once_and_each_its_own_when_they_part() {
+        let dir = tempdir("two-names");
+        let first = dir.join("app-1.log");
+        append(&first, "a code=801004\n");
+        let link = dir.join("app.log");
+        std::os::unix::fs::symlink(&first, &link).unwrap();
+        let ex = Extractor::new(Catalog::builtin(), Mode::Strict);
+        let mut files = vec![Followed::new(&link, false), Followed::new(&first, false)];
+        let (mut buf, mut rec) = (vec![0; 16], Recorder::default());
+        look_once(&mut files, &ex, &mut buf, &mut rec).unwrap();
+        append(&first, "b code=803008\n");
+        look_once(&mut files, &ex, &mut buf, &mut rec).unwrap();
+        assert_eq!(rec.events, [(1, 801004), (2, 803008)], "{:?}", rec.notes);
+        assert_eq!(files[1].same_as.as_deref(), Some(files[0].name.as_str()));
+
+        // The link moves on to a new file; the old one gets more lines, read by its own name.
+        let second = dir.join("app-2.log");
+        append(&second, "c code=899002\n");
+        fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(&second, &link).unwrap();
+        look_once(&mut files, &ex, &mut buf, &mut rec).unwrap();
+        append(&first, "d code=810001\n");
+        look_once(&mut files, &ex, &mut buf, &mut rec).unwrap();
+        let want = [(1, 801004), (2, 803008), (1, 899002), (3, 810001)];
+        assert_eq!(rec.events, want, "{:?}", rec.notes);
+        let mut all = files[0].counts();
+        add_counts(&mut all, files[1].counts());
+        let want: BTreeMap<Code, u64> = [(801004, 1), (803008, 1), (899002, 1), (810001, 1)].into();
+        assert_eq!(codes(&all), want);
+    }
+
     #[test]
     fn a_problem_is_told_once_and_kept_while_it_lasts() {
         let dir = tempdir("problem");
