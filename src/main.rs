@@ -130,14 +130,20 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         return Err(e.into());
     }
 
+    // An input not read, or read only in part, is trouble; one that is the same file as an
+    // earlier input was read there, and is only worth a note.
     let mut outcome = Outcome::Success;
     for input in &report.inputs {
         let path = sanitize(&input.path, 400);
         if let Some(reason) = &input.error {
             eprintln!("jmlog: {path}: {reason}");
             outcome = Outcome::Trouble;
-        } else if let Some(reason) = input.skipped.as_ref().filter(|_| !args.quiet) {
+        } else if let Some(reason) = &input.skipped {
             eprintln!("jmlog: {path}: {reason}, skipped");
+            outcome = Outcome::Trouble;
+        } else if let Some(same_as) = input.same_as.as_ref().filter(|_| !args.quiet) {
+            let same_as = sanitize(same_as, 400);
+            eprintln!("jmlog: {path}: the same file as {same_as}, counted once");
         }
     }
     if !args.quiet {

@@ -239,6 +239,10 @@ pub struct InputRow {
     pub skipped: Option<String>,
     /// Why the input could not be read, or read to the end; `null` when it was read whole.
     pub error: Option<String>,
+    /// The earlier input that is the same file, when this one was therefore not read again (only
+    /// present then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<String>,
 }
 
 /// One input as the scan left it, for [`ReportBuilder::add_scanned`].
@@ -297,6 +301,7 @@ impl ReportBuilder {
             read_bytes: scanned.read_bytes,
             skipped: scanned.binary.then(|| "binary file".to_owned()),
             error: scanned.error,
+            same_as: None,
         });
     }
 
@@ -346,6 +351,37 @@ impl ReportBuilder {
             read_bytes: 0,
             skipped: None,
             error: Some(error),
+            same_as: None,
+        });
+    }
+
+    /// Adds an input that was found but not read, and why (a FIFO or a device in a directory). It
+    /// counts among the files, as a binary file that was skipped does.
+    pub fn add_skipped(&mut self, path: &str, reason: String) {
+        self.totals.files += 1;
+        self.inputs.push(InputRow {
+            path: path.to_owned(),
+            bytes: 0,
+            lines: 0,
+            encoding: None,
+            read_bytes: 0,
+            skipped: Some(reason),
+            error: None,
+            same_as: None,
+        });
+    }
+
+    /// Adds an input that is the same file as the earlier input `same_as`, and was read there.
+    pub fn add_duplicate(&mut self, path: &str, same_as: &str) {
+        self.inputs.push(InputRow {
+            path: path.to_owned(),
+            bytes: 0,
+            lines: 0,
+            encoding: None,
+            read_bytes: 0,
+            skipped: None,
+            error: None,
+            same_as: Some(same_as.to_owned()),
         });
     }
 
@@ -508,6 +544,16 @@ impl Report {
     /// Inputs that could not be read, or not to the end.
     pub fn failed_inputs(&self) -> impl Iterator<Item = &InputRow> {
         self.inputs.iter().filter(|i| i.error.is_some())
+    }
+
+    /// Inputs whose text is missing from the report, in whole or in part: those that could not be
+    /// read to the end, and those skipped (binary files, FIFOs and devices in directories). Any of
+    /// them makes the exit code 2. Inputs that are the same file as an earlier one are not among
+    /// them: their text is counted once, with the earlier input.
+    pub fn incomplete_inputs(&self) -> impl Iterator<Item = &InputRow> {
+        self.inputs
+            .iter()
+            .filter(|i| i.error.is_some() || i.skipped.is_some())
     }
 
     /// With `--since`/`--until`, what the window kept and what it left out: `0 codes in the

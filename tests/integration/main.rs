@@ -7,6 +7,7 @@ mod cli;
 mod corpus;
 mod fuzz_regressions;
 mod hostile;
+mod input_edges;
 mod inputs;
 mod merge;
 mod platforms;
