@@ -1,5 +1,5 @@
 //! Resolves the raw arguments, the environment and the terminal into the settings of a run.
-//! This is the only place that looks at `NO_COLOR`, at whether stdout is a terminal, or at the
+//! This is the only place that looks at `NO_COLOR` (and the other colour variables), at whether stdout is a terminal, or at the
 //! number of CPUs.
 
 use std::io::IsTerminal;
@@ -12,28 +12,76 @@ use crate::analyze::TimeSettings;
 use crate::cli::{AnalyzeArgs, ByChoice, ColorChoice};
 use crate::histogram::Unit;
 use crate::render::Look;
+use crate::render::palette::ColorDepth;
 use crate::tally::Window;
 
 /// How text output looks on this run's stdout.
 pub fn look(choice: ColorChoice) -> Look {
     let tty = std::io::stdout().is_terminal();
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let color = match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => tty && !no_color,
-    };
     let width = if tty {
         terminal_size::terminal_size().map(|(w, _)| w.0)
     } else {
         None
     };
+    decide_look(choice, tty, width, |name| std::env::var(name).ok())
+}
+
+/// The colour decision, from the flag, whether stdout is a terminal, and the environment (`env`
+/// looks a variable up). `--color always|never` wins; under `auto`, in this order: `NO_COLOR` (not
+/// empty) turns colour off, `CLICOLOR_FORCE` (not empty or `0`) turns it on even off a terminal,
+/// `CLICOLOR=0` or `TERM=dumb` turn it off, and otherwise a terminal gets colour. How many colours:
+/// 24-bit where `COLORTERM` says `truecolor` or `24bit`, 256 where `TERM` names a 256-colour
+/// terminal, else the 16 basic ones.
+pub fn decide_look(
+    choice: ColorChoice,
+    tty: bool,
+    width: Option<u16>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Look {
+    let set = |name: &str| env(name).is_some_and(|v| !v.is_empty());
+    let term = env("TERM").unwrap_or_default();
+    let clicolor_force = env("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0");
+    let (color, forced) = match choice {
+        ColorChoice::Always => (true, true),
+        ColorChoice::Never => (false, false),
+        ColorChoice::Auto if set("NO_COLOR") => (false, false),
+        ColorChoice::Auto if clicolor_force => (true, true),
+        ColorChoice::Auto => {
+            let off = env("CLICOLOR").is_some_and(|v| v == "0") || term == "dumb";
+            (tty && !off, false)
+        }
+    };
+    let colorterm = env("COLORTERM").unwrap_or_default();
+    let depth = if matches!(colorterm.as_str(), "truecolor" | "24bit") {
+        ColorDepth::TrueColor
+    } else if term.contains("256color") {
+        ColorDepth::Ansi256
+    } else {
+        ColorDepth::Ansi16
+    };
     Look {
         color,
         width,
-        forced: choice == ColorChoice::Always,
+        forced,
         terminal: tty,
+        depth,
     }
+}
+
+/// The time a report says it was generated: now, in the system's zone; or, when
+/// `SOURCE_DATE_EPOCH` holds seconds since 1970 (the reproducible-builds convention), that time in
+/// UTC, so that the same logs give the same page byte for byte.
+pub fn generated_at() -> jiff::ZonedDateTime {
+    generated_at_from(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())
+}
+
+fn generated_at_from(source_date_epoch: Option<&str>) -> jiff::ZonedDateTime {
+    source_date_epoch
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .and_then(|secs| Timestamp::from_second(secs).ok())
+        .map_or_else(jiff::ZonedDateTime::now, |t| {
+            t.to_zoned_datetime(TimeZone::UTC)
+        })
 }
 
 /// The number of scanning threads: as asked, else one per CPU.
@@ -240,9 +288,105 @@ pub fn parse_time_bound(value: &str, tz: &TimeZone, now: Timestamp) -> Result<i6
         .map_err(|e| e.to_string())
 }
 
+/// The span back from now that a relative `--since`/`--until` value (`30d`, `24h`, `2w`) stands
+/// for, in seconds; `None` for an absolute time. A relative bound resolves to a different time on
+/// every run, which is what `merge` needs to know.
+pub fn relative_span(value: &str) -> Option<i64> {
+    let v = value.trim();
+    let unit = v.chars().last().filter(|c| "smhdw".contains(*c))?;
+    let digits = &v[..v.len() - 1];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = digits.parse().ok()?;
+    n.checked_mul(match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => 7 * 86_400,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_spans() {
+        assert_eq!(relative_span("30d"), Some(30 * 86_400));
+        assert_eq!(relative_span(" 2w "), Some(14 * 86_400));
+        assert_eq!(relative_span("90m"), Some(5400));
+        for absolute in [
+            "2026-11-01",
+            "2026-11-01T08:00:00Z",
+            "d",
+            "-5d",
+            "+5d",
+            "5 d",
+        ] {
+            assert_eq!(relative_span(absolute), None, "{absolute}");
+        }
+        assert_eq!(relative_span("213503982334602d"), None, "out of range");
+    }
+
+    #[test]
+    fn a_fixed_generation_time() {
+        let t = generated_at_from(Some("1764583200"));
+        assert_eq!(t.to_string(), "2025-12-01T10:00:00+00:00[UTC]");
+        // Anything else is now.
+        let before = Timestamp::now();
+        assert!(generated_at_from(Some("soon")).timestamp() >= before);
+        assert!(generated_at_from(None).timestamp() >= before);
+    }
+
+    fn look_with(choice: ColorChoice, tty: bool, vars: &[(&str, &str)]) -> Look {
+        decide_look(choice, tty, None, |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn colour_follows_flags_and_environment() {
+        use ColorChoice::*;
+        let on = |choice, tty, vars: &[(&str, &str)]| look_with(choice, tty, vars).color;
+        assert!(on(Auto, true, &[]));
+        assert!(!on(Auto, false, &[]));
+        assert!(!on(Auto, true, &[("NO_COLOR", "1")]));
+        assert!(on(Auto, true, &[("NO_COLOR", "")]));
+        assert!(!on(Auto, true, &[("TERM", "dumb")]));
+        assert!(!on(Auto, true, &[("CLICOLOR", "0")]));
+        assert!(on(Auto, false, &[("CLICOLOR_FORCE", "1")]));
+        assert!(look_with(Auto, false, &[("CLICOLOR_FORCE", "1")]).forced);
+        assert!(on(
+            Auto,
+            false,
+            &[("CLICOLOR_FORCE", "1"), ("TERM", "dumb")]
+        ));
+        assert!(!on(Auto, false, &[("CLICOLOR_FORCE", "0")]));
+        assert!(!on(
+            Auto,
+            true,
+            &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]
+        ));
+        assert!(on(Always, false, &[("NO_COLOR", "1"), ("TERM", "dumb")]));
+        assert!(!on(Never, true, &[("CLICOLOR_FORCE", "1")]));
+    }
+
+    #[test]
+    fn colour_depth_follows_the_terminal() {
+        let depth = |vars: &[(&str, &str)]| look_with(ColorChoice::Auto, true, vars).depth;
+        assert_eq!(depth(&[]), ColorDepth::Ansi16);
+        assert_eq!(depth(&[("TERM", "xterm")]), ColorDepth::Ansi16);
+        assert_eq!(depth(&[("TERM", "xterm-256color")]), ColorDepth::Ansi256);
+        assert_eq!(
+            depth(&[("TERM", "tmux-256color"), ("COLORTERM", "truecolor")]),
+            ColorDepth::TrueColor
+        );
+        assert_eq!(depth(&[("COLORTERM", "24bit")]), ColorDepth::TrueColor);
+    }
 
     #[test]
     fn zones() {

@@ -1,32 +1,34 @@
 //! Gzip decoding, the one decoder whose speed is jmlog's speed: rotated logs are gzipped, so a
 //! weekly histogram over a directory of `.gz` files spends most of its time inflating.
 //!
-//! [`decoder`] inflates every member of a multi-member file, checks each member's CRC and length,
-//! and fails with [`io::ErrorKind::UnexpectedEof`] on a file cut short, keeping what came before.
-//! Memory is bounded: the input is read in pieces of [`INPUT_BYTES`].
+//! Built with the `isal` cargo feature, gzip is inflated by ISA-L (Intel's igzip, hand-tuned
+//! assembly, about twice as fast as zlib-rs) through the `isal-sys` bindings, driven by the small
+//! reader here; without it, by zlib-rs through `flate2` (in the input module), which needs only the
+//! Rust toolchain. The `isal-rs` crate's own reader was not used: it keeps raw pointers into
+//! itself (moving it after a read leaves them dangling) and takes a file cut short for its end.
 //!
-//! Built with the `isal` cargo feature, it is ISA-L's inflater (Intel's igzip, hand-tuned assembly,
-//! about twice as fast as zlib-rs) through the `isal-sys` bindings, driven by the small reader
-//! below: the `isal-rs` crate's reader was not used because it keeps raw pointers into itself
-//! (moving it after a read leaves them dangling) and treats a file cut short as its end. Without
-//! the feature it is zlib-rs through `flate2`, which needs only the Rust toolchain.
+//! Either way, every member of a multi-member file is inflated, each member's CRC and length are
+//! checked, zero padding after the last member ends the data quietly as for `gzip -d` (other bytes
+//! there are an error naming their offset), and a file cut short fails with
+//! [`std::io::ErrorKind::UnexpectedEof`], keeping what came before. Memory is bounded: the input
+//! is read in pieces of [`INPUT_BYTES`].
 
 use std::io::Read;
 
 /// How much compressed input is read at a time.
 pub const INPUT_BYTES: usize = 256 << 10;
 
-/// A reader of the text inside the gzip stream `source`.
-pub fn decoder<R: Read + Send + 'static>(source: R) -> Box<dyn Read + Send> {
+/// ISA-L's reader of the text inside the gzip stream `source`, in builds with the `isal` feature;
+/// otherwise `source` back, for the zlib-rs reader.
+#[allow(clippy::result_large_err)]
+pub fn isal_decoder<R: Read + Send + 'static>(source: R) -> Result<Box<dyn Read + Send>, R> {
     #[cfg(feature = "isal")]
     {
-        Box::new(isal::Decoder::new(source))
+        Ok(Box::new(isal::Decoder::new(source)))
     }
     #[cfg(not(feature = "isal"))]
     {
-        Box::new(flate2::bufread::MultiGzDecoder::new(
-            std::io::BufReader::with_capacity(INPUT_BYTES, source),
-        ))
+        Err(source)
     }
 }
 
@@ -38,6 +40,7 @@ mod isal {
     use isal_sys::igzip_lib as ffi;
 
     use super::INPUT_BYTES;
+    use crate::input::EndedEarly;
 
     /// Inflates a gzip stream of one or more members with ISA-L.
     pub struct Decoder<R> {
@@ -135,12 +138,7 @@ mod isal {
                                 let used =
                                     unsafe { self.state.next_in.offset_from(self.input.as_ptr()) };
                                 let offset = self.read_before + used as u64 + p as u64;
-                                return Err(io::Error::new(
-                                    io::ErrorKind::InvalidData,
-                                    format!(
-                                        "trailing garbage after the gzip data, at byte offset {offset}"
-                                    ),
-                                ));
+                                return Err(EndedEarly::TrailingGarbage { offset }.into_error());
                             }
                             None => {
                                 self.padding = true;
@@ -228,6 +226,14 @@ mod tests {
         ))
     }
 
+    /// The reader jmlog uses for gzip: ISA-L's with the `isal` feature, zlib-rs's without.
+    fn decoder(file: io::Cursor<Vec<u8>>) -> Box<dyn Read + Send> {
+        let (reader, encoding) = crate::input::decode(file).unwrap();
+        assert_eq!(encoding, crate::input::Encoding::Gzip);
+        assert_eq!(isal_decoder(io::empty()).is_ok(), cfg!(feature = "isal"));
+        reader
+    }
+
     /// Everything `reader` yields, read in pieces of `piece` bytes, and the error that ended it.
     fn read_all(mut reader: Box<dyn Read + Send>, piece: usize) -> (Vec<u8>, Option<io::Error>) {
         let mut out = Vec::new();
@@ -289,9 +295,7 @@ mod tests {
     }
 
     /// Zero padding after the last member ends the data quietly, as for `gzip -d`; other bytes
-    /// after it are an error that names their offset. (The zlib-rs path does the same in the
-    /// input module.)
-    #[cfg(feature = "isal")]
+    /// after it are an error that names their offset.
     #[test]
     fn zero_padding_ends_quietly_and_garbage_is_named() {
         let plain = text(1 << 20, 5);
@@ -309,10 +313,8 @@ mod tests {
             let (got, error) = read_all(decoder(io::Cursor::new(bad)), 1 << 16);
             assert!(got == plain);
             let error = error.expect("garbage is an error").to_string();
-            let want = format!(
-                "trailing garbage after the gzip data, at byte offset {}",
-                end + junk_at
-            );
+            let offset = (end + junk_at) as u64;
+            let want = crate::input::EndedEarly::TrailingGarbage { offset }.to_string();
             assert_eq!(error, want);
         }
     }

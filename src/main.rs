@@ -2,7 +2,7 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use std::fs::File;
 use std::path::PathBuf;
@@ -48,10 +48,27 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let outcome = match cli.command {
         Command::Analyze(args) => run_analyze(args, look)?,
         Command::Merge(args) => run_merge(args, look)?,
-        Command::Annotate(args) => jmlog::annotate::run(&args, look)?,
+        Command::Annotate(args) => {
+            // Like `analyze`: waiting silently for a terminal to type logs helps nobody.
+            if args.path.is_none() && config::stdin_is_terminal() {
+                anyhow::bail!(
+                    "no input: give a log file, or pipe logs in: 'adb logcat | jmlog annotate' \
+                     (try 'jmlog annotate --help')"
+                );
+            }
+            jmlog::annotate::run(&args, look)?
+        }
         Command::Watch(args) => jmlog::watch::run(&args, look)?,
         Command::Explain(args) => run_explain(args, look, &mut out)?,
         Command::Codes(args) => run_codes(args, look, &mut out)?,
+        Command::Completions(args) => {
+            clap_complete::generate(args.shell, &mut Cli::command(), "jmlog", &mut out);
+            Outcome::Success
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            Outcome::Success
+        }
         Command::Synth(args) => {
             jmlog::synth::write_logs(&mut out, args.bytes, args.seed)?;
             Outcome::Success
@@ -107,19 +124,23 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
     };
     let events: Option<&InputEventSink<'_>> =
         (plan.format == ReportFormat::Ndjson).then_some(&on_events);
-    let (report, stats) = analyze(&discovered, &settings, events)?;
+    let (mut report, stats) = analyze(&discovered, &settings, events)?;
+    report.record_window(args.since.as_deref(), args.until.as_deref());
     if let Some(e) = write_error.into_inner().expect("no writer panics") {
         return Err(e.into());
     }
 
+    // An input not read, or read only in part, is trouble; one that is the same file as an
+    // earlier input was read there, and is only worth a note.
     let mut outcome = Outcome::Success;
-    for input in &report.inputs {
-        let path = sanitize(&input.path, 400);
-        if let Some(reason) = &input.error {
-            eprintln!("jmlog: {path}: {reason}");
-            outcome = Outcome::Trouble;
-        } else if let Some(reason) = input.skipped.as_ref().filter(|_| !args.quiet) {
-            eprintln!("jmlog: {path}: {reason}, skipped");
+    for (input, reason) in report.lost_inputs() {
+        eprintln!("jmlog: {}: {reason}", sanitize(&input.path, 400));
+        outcome = Outcome::Trouble;
+    }
+    for input in report.inputs.iter().filter(|_| !args.quiet) {
+        if let Some(same_as) = &input.same_as {
+            let (path, same_as) = (sanitize(&input.path, 400), sanitize(same_as, 400));
+            eprintln!("jmlog: {path}: the same file as {same_as}, counted once");
         }
     }
     if !args.quiet {
@@ -149,14 +170,27 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
 
 fn run_merge(args: MergeArgs, look: Look) -> anyhow::Result<Outcome> {
     let plan = ReportPlan::new(&args.report, look)?;
-    let mut parts = Vec::new();
+    // One report at a time: a fleet's thousands of reports are never all in memory.
+    let mut merger = merge::Merger::default();
+    let mut outcome = Outcome::Success;
     for path in &args.reports {
         let report = baseline::load(path).map_err(anyhow::Error::msg)?;
-        parts.push((path.display().to_string(), report));
+        let name = path.display().to_string();
+        // What one run over the shard's inputs would have failed for fails the merge too.
+        for (input, reason) in report.lost_inputs() {
+            eprintln!(
+                "jmlog: {} (in {}): {reason}",
+                sanitize(&input.path, 400),
+                sanitize(&name, 400)
+            );
+            outcome = Outcome::Trouble;
+        }
+        merger.add(&name, report).map_err(anyhow::Error::msg)?;
     }
-    let report = merge::merge(&parts).map_err(anyhow::Error::msg)?;
+    let report = merger.finish().map_err(anyhow::Error::msg)?;
     let mut out = plan.open_output()?;
-    plan.finish(report, &mut out, |_| {})
+    let judged = plan.finish(report, &mut out, |_| {})?;
+    Ok(worse(outcome, judged))
 }
 
 /// The worse of two outcomes: trouble over a tripped gate over success.
@@ -202,8 +236,8 @@ impl ReportPlan {
             Look {
                 color: look.color && look.forced,
                 width: None,
-                forced: look.forced,
                 terminal: false,
+                ..look
             }
         } else {
             look
@@ -252,7 +286,7 @@ impl ReportPlan {
             ReportFormat::Markdown => render::markdown::render(&report, self.top, out)?,
             ReportFormat::Csv => render::csv::render(&report, out)?,
             ReportFormat::Ndjson => render::ndjson::summary(&report, out)?,
-            ReportFormat::Html => render::html::render(&report, out)?,
+            ReportFormat::Html => render::html::render(&report, &config::generated_at(), out)?,
             ReportFormat::Prometheus => render::prometheus::render(&report, out)?,
         }
         out.flush()?;
@@ -311,19 +345,33 @@ fn parse_code(arg: &str) -> Result<Code, String> {
     }
 }
 
+/// How many known codes an unknown code's message suggests.
+const NEARBY: usize = 5;
+
 fn unknown_code_message(catalog: &Catalog, code: Code) -> String {
     let block = code / 1000;
-    let nearby: Vec<String> = catalog
+    let mut nearby: Vec<Code> = catalog
         .entries()
         .iter()
         .filter(|e| e.code / 1000 == block)
-        .map(|e| e.code.to_string())
+        .map(|e| e.code)
         .collect();
+    let in_block = nearby.len();
+    // The closest few, in order.
+    nearby.sort_by_key(|&c| (c.abs_diff(code), c));
+    nearby.truncate(NEARBY);
+    nearby.sort_unstable();
     let mut message = format!("{code} is not a JMessage error code jmlog knows");
     if nearby.is_empty() {
         message.push_str(" ('jmlog codes' lists them all)");
     } else {
-        message.push_str(&format!("; known codes nearby: {}", nearby.join(", ")));
+        let list: Vec<String> = nearby.iter().map(Code::to_string).collect();
+        message.push_str(&format!("; known codes nearby: {}", list.join(", ")));
+        if in_block > nearby.len() {
+            message.push_str(&format!(
+                " ({in_block} known in {block}xxx; 'jmlog codes' lists them all)"
+            ));
+        }
     }
     message
 }

@@ -3,13 +3,17 @@
 mod analyze;
 mod catalog;
 mod chunking;
+mod cli;
 mod corpus;
 mod fuzz_regressions;
 mod hostile;
+mod input_edges;
 mod inputs;
+mod merge;
 mod platforms;
 mod properties;
 mod reports;
 mod stream;
+mod terminal;
 mod time;
 mod util;
