@@ -56,7 +56,7 @@ pub const BLOCK_BYTES: usize = 1 << 20;
 
 /// A line longer than this ends the parallel annotation of a file: from its start, the rest of the
 /// file goes line by line (which lets lines over [`MAX_LINE_BYTES`] pass through unannotated).
-const BLOCK_MAX_LINE: usize = 4 << 20;
+pub const BLOCK_MAX_LINE: usize = 4 << 20;
 
 /// Runs `jmlog annotate`: the input (a file, or standard input for `-` or no path) to standard
 /// output. Fails when the input cannot be opened or read, or the output cannot be written (main
