@@ -767,7 +767,11 @@ mod tests {
                 );
             }
         }
-        assert!(streamed.tally.code_lines > 20, "{}", streamed.tally.code_lines);
+        assert!(
+            streamed.tally.code_lines > 20,
+            "{}",
+            streamed.tally.code_lines
+        );
         let _ = std::fs::remove_file(&path);
     }
 
