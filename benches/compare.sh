@@ -136,6 +136,7 @@ for name in ("plain", "fast", "slow"):
 gib = size / 2**30
 zgib = zmib / 1024
 def row(label, name, of):
+    label = label.replace("|", "\\|")
     print(f"| `{label}` | {t[name]:.3f} s | {of / t[name]:.2f} GiB/s |")
 print(f"\n{gib:g} GiB of generated logs and {zmib} MiB of them compressed, page-cached, {cpus} CPUs; median of the runs\n")
 print("| command | time | throughput (of text) |")
@@ -159,7 +160,8 @@ row("bzip2 -dc FILE.bz2", "bzip2 -dc", zgib)
 row("jmlog analyze FILE.bz2", "jmlog on .bz2", zgib)
 
 def ratio(label, value, goal, ok, unit="x"):
-    print(f"| {label} | {value:.2f}{unit} | {goal} | {'met' if ok else 'NOT met'} |")
+    verdict = "" if ok is None else ("met" if ok else "NOT met")
+    print(f"| {label} | {value:.2f}{unit} | {goal} | {verdict} |")
 print()
 print("| ratio | measured | goal | |")
 print("|---|---|---|---|")
@@ -168,7 +170,7 @@ r = t["ripgrep pipeline"] / t["jmlog"]; ratio("ripgrep pipeline / jmlog analyze"
 r = t["jmlog annotate"] / t["cat"]; ratio("jmlog annotate / cat", r, "<= 4x", r <= 4)
 r = t["jmlog --by day"] / t["jmlog"]; ratio("--by day / plain", r, "<= 1.1x", r <= 1.1)
 r = t["jmlog on .gz (ISA-L)"] / t["igzip -dc"]; ratio("jmlog on .gz (isal feature) / igzip", r, "<= 1.15x", r <= 1.15)
-r = t["jmlog on .gz (zlib-rs)"] / t["igzip -dc"]; ratio("jmlog on .gz (default build) / igzip", r, "(<= 1.15x with isal)", r <= 1.15)
+r = t["jmlog on .gz (zlib-rs)"] / t["igzip -dc"]; ratio("jmlog on .gz (default build) / igzip", r, "(the goal is for the isal feature)", None)
 r = t["jmlog on .zst"] / t["zstd -dc"]; ratio("jmlog on .zst / zstd -dc", r, "<= 1.1x", r <= 1.1)
 r = t["jmlog on .xz"] / t["xz -dc"]; ratio("jmlog on .xz / xz -dc", r, "<= 1.1x", r <= 1.1)
 r = t["jmlog on .bz2"] / t["bzip2 -dc"]; ratio("jmlog on .bz2 / bzip2 -dc", r, "<= 1.1x", r <= 1.1)
