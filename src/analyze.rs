@@ -38,6 +38,30 @@ pub struct ScanSettings {
     pub progress: bool,
     /// Date lines with codes: for `--by`, `--since` and `--until`.
     pub time: Option<TimeSettings>,
+    /// What to take standard input for: a file streamed in from elsewhere.
+    pub stdin: StdinAs,
+}
+
+/// Standard input taken for a file read elsewhere: `--stdin-name`, `--stdin-modified`,
+/// `--stdin-skip-binary`.
+#[derive(Debug, Clone, Default)]
+pub struct StdinAs {
+    /// The name reports use instead of `<stdin>`.
+    pub name: Option<String>,
+    /// When the file was last written, for year-less timestamps (instead of now).
+    pub modified: Option<Timestamp>,
+    /// Skip it if it looks binary, as a file found in a directory.
+    pub skip_binary: bool,
+}
+
+impl ScanSettings {
+    /// The name reports give an input.
+    fn name_of(&self, input: &Input) -> String {
+        match (input, &self.stdin.name) {
+            (Input::Stdin, Some(name)) => name.clone(),
+            _ => input.name(),
+        }
+    }
 }
 
 /// How lines are dated and counted over time.
@@ -108,7 +132,7 @@ pub fn analyze(
         ..RunStats::default()
     };
     for (input, result) in inputs.iter().zip(results) {
-        let name = input.name();
+        let name = settings.name_of(input);
         match result.into_inner().expect("no reader panics") {
             Some(Ok(read)) => {
                 stats.read_time += read.scanned.read_time;
@@ -175,7 +199,7 @@ fn read_one(
     progress: &Progress,
     on_events: Option<&InputEventSink<'_>>,
 ) -> io::Result<Read> {
-    let name = input.name();
+    let name = settings.name_of(input);
     let events = on_events.map(|sink| move |events: &[Event]| sink(&name, events));
     progress.start(input);
     let opened = input::open(input)?;
@@ -186,9 +210,14 @@ fn read_one(
         progress.advance(now - reported.swap(now, Ordering::Relaxed));
     };
     let time = settings.time.as_ref().map(|t| {
+        let stdin_modified = match input {
+            Input::Stdin => settings.stdin.modified,
+            Input::File { .. } => None,
+        };
         let modified = opened
             .modified
             .and_then(|m| Timestamp::try_from(m).ok())
+            .or(stdin_modified)
             .unwrap_or_else(Timestamp::now);
         TimeOptions {
             tz: t.tz.clone(),
@@ -200,7 +229,7 @@ fn read_one(
     let options = ReadOptions {
         chunk_size: settings.chunk_size,
         time: time.as_ref(),
-        skip_binary: !input.explicit(),
+        skip_binary: !input.explicit() || (*input == Input::Stdin && settings.stdin.skip_binary),
         on_chunk: &on_chunk,
         on_events: events.as_ref().map(|e| e as &EventSink<'_>),
     };

@@ -111,6 +111,20 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i16).range(1970..=9999))]
     pub year: Option<i16>,
 
+    /// The name reports give standard input instead of `<stdin>`: for a job that streams each file
+    /// to its own jmlog (the Spark job does), so that the reports name the files.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_name: Option<String>,
+
+    /// Date year-less timestamps on standard input as in a file last written at TIME (an RFC 3339
+    /// time, `2026-11-26T05:11:31Z`) instead of now: pass the file's modification time.
+    #[arg(long, value_name = "TIME")]
+    pub stdin_modified: Option<String>,
+
+    /// Skip standard input if it looks binary, as files found in a directory are.
+    #[arg(long)]
+    pub stdin_skip_binary: bool,
+
     /// Bytes per parallel chunk (tuning and testing; results do not depend on it).
     #[arg(long, value_name = "BYTES", hide = true)]
     pub chunk_size: Option<usize>,

@@ -90,6 +90,7 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         chunk_size: args.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE),
         progress: config::progress(args.quiet),
         time: config::time_settings(&args).map_err(anyhow::Error::msg)?,
+        stdin: config::stdin_as(&args).map_err(anyhow::Error::msg)?,
     };
 
     // NDJSON events are written while the scan runs, to the same output as the summary after it.

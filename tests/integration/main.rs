@@ -10,6 +10,7 @@ mod inputs;
 mod platforms;
 mod properties;
 mod reports;
+mod stdin_as;
 mod stream;
 mod time;
 mod util;
