@@ -145,14 +145,20 @@ check "missing path: Markdown report (-o) equals one run's, byte for byte" cmp o
 
 # ---------------------------------------------------------------- the xargs recipe
 # Directories stand in for hosts; the commands are the README's, with `ssh HOST` left out.
+# host3 holds a gzip file cut short: its shard exits 2, xargs 123, and the report names the file.
 cp -r tree/android hosts/host1; cp -r tree/server hosts/host2; cp -r tree/logcat hosts/host10
-printf '%s\n' host1 host2 host10 > hosts.txt
+mkdir hosts/host3 && head -c 300 tree/ios/rotated.1 > hosts/host3/cut.log.gz
+printf '%s\n' host1 host2 host10 host3 > hosts.txt
 (
   cd hosts && mkdir -p reports && export PATH="$(dirname "$J"):$PATH"
-  xargs -P 4 -I{} sh -c 'jmlog analyze -q -f json --by day --tz UTC "$1"/ > "reports/$1.json"' sh {} < ../hosts.txt
+  xargs -P 4 -I{} sh -c 'jmlog analyze -q -f json --by day --tz UTC "$1"/ > "reports/$1.json"' sh {} < ../hosts.txt 2> /dev/null
+  echo $? > ../xargs.rc
   sed 's|.*|reports/&.json|' ../hosts.txt | xargs jmlog merge -f json > ../recipe.json
 )
-( cd hosts && "$J" analyze -q -f json --by day --tz UTC host1/ host2/ host10/ > ../one-hosts.json )
+( cd hosts && "$J" analyze -q -f json --by day --tz UTC host1/ host2/ host10/ host3/ > ../one-hosts.json 2> /dev/null )
+check "xargs recipe: exit code 123 for a host with an unreadable input" grep -qx 123 xargs.rc
+check "xargs recipe: the unreadable input is in the merged report" \
+  grep -q '"path": "host3/cut.log.gz"' recipe.json
 check "xargs recipe: merged report equals one run over the hosts' directories" same_json one-hosts.json recipe.json
 check "xargs recipe: byte for byte" cmp one-hosts.json recipe.json
 
