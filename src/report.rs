@@ -14,7 +14,8 @@ use jiff::tz::TimeZone;
 use crate::catalog::{Catalog, Code, Module, Strength};
 use crate::histogram::{self, Histogram, Unit};
 use crate::platform::PlatformCounts;
-use crate::tally::{CodeTally, Tally, Window};
+use crate::render::numbers::{group_digits, plural};
+use crate::tally::{CodeTally, LeftOut, Tally, Window};
 
 /// The JSON schema identifier, bumped on any incompatible change.
 pub const SCHEMA: &str = "jmlog.report/1";
@@ -106,6 +107,18 @@ pub struct Totals {
     pub codes: u64,
     /// Occurrences of unknown codes.
     pub unknown_codes: u64,
+    /// With `--since`/`--until`: lines with codes left out because their time is outside the
+    /// window, and the code occurrences on them (known and unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_lines_outside_window: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codes_outside_window: Option<u64>,
+    /// With `--since`/`--until`: lines with codes left out because their time is not known, and
+    /// the code occurrences on them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_lines_without_time: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codes_without_time: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -222,6 +235,9 @@ pub struct ReportBuilder {
     platforms: BTreeMap<Code, PlatformCounts>,
     unknown: BTreeMap<Code, (u64, ExampleRef)>,
     inputs: Vec<InputRow>,
+    left_out: LeftOut,
+    /// A merged report was made with a window.
+    windowed: bool,
 }
 
 impl ReportBuilder {
@@ -236,6 +252,7 @@ impl ReportBuilder {
         self.totals.bytes += t.bytes;
         self.totals.lines += t.lines;
         self.totals.code_lines += t.code_lines;
+        self.left_out += t.left_out;
         for (code, c) in &t.codes {
             if c.platforms.total() > 0 {
                 *self.platforms.entry(*code).or_default() += c.platforms;
@@ -264,6 +281,14 @@ impl ReportBuilder {
         self.totals.bytes += report.totals.bytes;
         self.totals.lines += report.totals.lines;
         self.totals.code_lines += report.totals.code_lines;
+        let t = &report.totals;
+        self.windowed |= report.since.is_some() || report.until.is_some();
+        self.left_out += LeftOut {
+            outside_lines: t.code_lines_outside_window.unwrap_or(0),
+            outside_codes: t.codes_outside_window.unwrap_or(0),
+            undated_lines: t.code_lines_without_time.unwrap_or(0),
+            undated_codes: t.codes_without_time.unwrap_or(0),
+        };
         let rows = report.codes.iter().map(|r| (r.code, r.count, &r.example));
         for (code, count, example) in rows {
             self.codes
@@ -303,6 +328,13 @@ impl ReportBuilder {
         let mut totals = self.totals;
         totals.codes = self.codes.values().map(|(n, _)| n).sum();
         totals.unknown_codes = self.unknown.values().map(|(n, _)| n).sum();
+        if self.windowed || !options.window.is_unbounded() {
+            let l = self.left_out;
+            totals.code_lines_outside_window = Some(l.outside_lines);
+            totals.codes_outside_window = Some(l.outside_codes);
+            totals.code_lines_without_time = Some(l.undated_lines);
+            totals.codes_without_time = Some(l.undated_codes);
+        }
         let share = |n: u64| {
             if totals.codes == 0 {
                 0.0
@@ -432,5 +464,33 @@ impl Report {
     /// Inputs that could not be read, or not to the end.
     pub fn failed_inputs(&self) -> impl Iterator<Item = &InputRow> {
         self.inputs.iter().filter(|i| i.error.is_some())
+    }
+
+    /// With `--since`/`--until`, what the window kept and what it left out: `0 codes in the
+    /// window 2026-11-21T00:00:00Z to the end; 1,234 code lines outside it and 56 without a time
+    /// were left out.`
+    pub fn window_note(&self) -> Option<String> {
+        if self.since.is_none() && self.until.is_none() {
+            return None;
+        }
+        let t = &self.totals;
+        Some(format!(
+            "{} in the window {} to {}; {} outside it and {} without a time were left out.",
+            plural(t.codes + t.unknown_codes, "code", "codes"),
+            self.since.as_deref().unwrap_or("the beginning"),
+            self.until.as_deref().unwrap_or("the end"),
+            plural(
+                t.code_lines_outside_window.unwrap_or(0),
+                "code line",
+                "code lines"
+            ),
+            group_digits(t.code_lines_without_time.unwrap_or(0)),
+        ))
+    }
+
+    /// Lines with codes a window left out (outside it or without a time).
+    pub fn left_out_lines(&self) -> u64 {
+        let t = &self.totals;
+        t.code_lines_outside_window.unwrap_or(0) + t.code_lines_without_time.unwrap_or(0)
     }
 }

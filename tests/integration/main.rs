@@ -3,6 +3,7 @@
 mod analyze;
 mod catalog;
 mod chunking;
+mod cli;
 mod corpus;
 mod fuzz_regressions;
 mod hostile;
@@ -12,5 +13,6 @@ mod properties;
 mod reports;
 mod stdin_as;
 mod stream;
+mod terminal;
 mod time;
 mod util;
