@@ -52,7 +52,10 @@ HADOOP_HIDDEN = re.compile(r"^[_.]")
 GLOB_CHARS = re.compile(r"[,{}\[\]*?\\]")
 # Java arrays, and so whole-file records, stop just short of 2 GiB.
 WHOLE_FILE_LIMIT = 2**31 - 64
-MERGE_GROUP = 1000
+# Reports per `jmlog merge` command line (JMLOG_SPARK_MERGE_GROUP lets the tests use a small one).
+MERGE_GROUP = int(os.environ.get("JMLOG_SPARK_MERGE_GROUP", "1000"))
+# How `jmlog merge` names an input a shard report records as unreadable.
+SHARD_NOTE = re.compile(r"^jmlog: .* \(in [^()]*(part|level\d+)-\d+\.json\): ")
 
 
 class Usage(Exception):
@@ -134,7 +137,7 @@ def resolve_relative(task, now):
             if m:
                 seconds = int(m.group(1)) * units[m.group(2)]
                 at = now - timedelta(seconds=seconds)
-                out[i + 1] = at.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
+                out[i + 1] = at.strftime("%Y-%m-%dT%H:%M:%SZ")
     return out
 
 
@@ -369,11 +372,17 @@ def merge_reports(jmlog, reports, merge, tmp):
             out = os.path.join(tmp, f"level{level}-{g // MERGE_GROUP:06}.json")
             proc = subprocess.run([jmlog, "merge", "-f", "json", "-o", out] + paths[g:g + MERGE_GROUP],
                                   stdin=subprocess.DEVNULL, capture_output=True, text=True)
-            if proc.returncode != 0 or not os.path.exists(out):
+            # Exit 2 with a report written: a shard recorded an unreadable input (named already).
+            if proc.returncode not in (0, 2) or not os.path.exists(out):
                 raise RuntimeError(f"jmlog merge failed (exit {proc.returncode}): {proc.stderr.strip()}")
             grouped.append(out)
         paths = grouped
-    proc = subprocess.run([jmlog, "merge"] + merge + paths, stdin=subprocess.DEVNULL)
+    proc = subprocess.run([jmlog, "merge"] + merge + paths, stdin=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    # The inputs a shard could not read are named already, by their own names.
+    for line in proc.stderr.splitlines(keepends=True):
+        if not SHARD_NOTE.match(line):
+            sys.stderr.write(line)
     return proc.returncode
 
 
