@@ -153,10 +153,13 @@ printf '%s\n' host1 host2 host10 host3 > hosts.txt
   cd hosts && mkdir -p reports && export PATH="$(dirname "$J"):$PATH"
   xargs -P 4 -I{} sh -c 'jmlog analyze -q -f json --by day --tz UTC "$1"/ > "reports/$1.json"' sh {} < ../hosts.txt 2> /dev/null
   echo $? > ../xargs.rc
-  sed 's|.*|reports/&.json|' ../hosts.txt | xargs jmlog merge -f json > ../recipe.json
+  jmlog merge -f json $(sed 's|.*|reports/&.json|' ../hosts.txt) > ../recipe.json 2> ../merge.err
+  echo $? > ../merge.rc
 )
 ( cd hosts && "$J" analyze -q -f json --by day --tz UTC host1/ host2/ host10/ host3/ > ../one-hosts.json 2> /dev/null )
 check "xargs recipe: exit code 123 for a host with an unreadable input" grep -qx 123 xargs.rc
+check "xargs recipe: merge exits 2 and names the unreadable input" \
+  sh -c 'grep -qx 2 merge.rc && grep -q "host3/cut.log.gz" merge.err'
 check "xargs recipe: the unreadable input is in the merged report" \
   grep -q '"path": "host3/cut.log.gz"' recipe.json
 check "xargs recipe: merged report equals one run over the hosts' directories" same_json one-hosts.json recipe.json
