@@ -443,10 +443,15 @@ def main(argv):
                 files.append(None)
             else:
                 files.extend(found)
-        problems, small, large = {}, [], []
+        problems, small, large, repeated, first = {}, [], [], {}, {}
         for i, f in enumerate(files):
             if f is None:
                 continue
+            if f["uri"] in first:
+                # Named again (a directory and a file in it): read once, as one run does.
+                repeated[i] = first[f["uri"]]
+                continue
+            first[f["uri"]] = f["name"]
             base = f["uri"].rstrip("/").rsplit("/", 1)[-1]
             if HADOOP_HIDDEN.match(base):
                 problems[i] = "Spark's file sources do not read names starting with '_' or '.'"
@@ -481,6 +486,13 @@ def main(argv):
             report = json.loads(report)
             report["inputs"][0]["error"] = reason
             reports[i] = report
+        for i, same_as in repeated.items():
+            report, _, _ = run_jmlog(jmlog, task + ["--stdin-name", files[i]["name"]], [b""],
+                                     files[i]["name"])
+            report = json.loads(report)
+            report["inputs"][0].update(encoding=None, same_as=same_as)
+            report["totals"]["files"] = 0  # as one run counts it
+            reports[i] = report
         lost = [i for i in range(len(files)) if i not in reports]
         for i in lost:
             print(f"jmlog: {files[i]['name']}: no report came back from Spark", file=sys.stderr)
@@ -495,6 +507,12 @@ def main(argv):
                 if entry.get("error"):
                     print(f"jmlog: {entry['path']}: {entry['error']}", file=sys.stderr)
                     trouble = True
+                elif entry.get("skipped"):
+                    print(f"jmlog: {entry['path']}: {entry['skipped']}, skipped", file=sys.stderr)
+                    trouble = True
+                elif entry.get("same_as") and not job["quiet"]:
+                    print(f"jmlog: {entry['path']}: the same file as {entry['same_as']}, "
+                          "counted once", file=sys.stderr)
             ordered.append(report)
         code = merge_reports(jmlog, ordered, merge, tmp)
         if trouble and code in (0, 1):

@@ -49,7 +49,7 @@ check() { # check NAME COMMAND...: passes when the command succeeds
 }
 
 # ---------------------------------------------------------------- the data
-mkdir -p tree/android tree/server tree/crlf tree/ios tree/logcat tree/bin hosts
+mkdir -p tree/android tree/server tree/crlf tree/ios tree/logcat bin hosts
 cp "$ROOT/sample-logs/android-threadtime.log" tree/android/app.log.10
 cp "$ROOT/sample-logs/android-studio.log" tree/android/app.log.2
 cp "$ROOT/sample-logs/java-server.log" tree/server/java-server.log
@@ -68,7 +68,7 @@ for i in $(seq 200); do
 done >> tree/logcat/newyear.log
 touch -d '2027-01-05 00:00:00 UTC' tree/logcat/newyear.log
 printf 'hidden code=801004\n' > tree/.hidden.log
-printf '\0\1binary code=801004\n' > tree/bin/blob.dat
+printf '\0\1binary code=801004\n' > bin/blob.dat
 "$J" synth --bytes $((BIG_MB << 20)) --seed 7 > big.log || die "jmlog synth failed"
 echo "== data: $(find tree -type f | wc -l) files in tree/, big.log $(($(stat -c %s big.log) >> 20)) MiB"
 
@@ -128,12 +128,15 @@ check "tree: year-less lines dated from the file's modification time" \
   grep -q '"label": "2026-12-30 Wed"' tree.out
 check "tree: Spark listened on loopback only" loopback_only tree
 
-# 2. A file of a few hundred MB, larger than the piece size, after the tree.
-"$J" analyze -q -f json tree big.log > one-big.json; one_rc=$?
-spark big --piece-size $((32 << 20)) -f json tree big.log
+# 2. A file of a few hundred MB, larger than the piece size, after the tree; a binary file found in
+#    a directory (skipped: exit 2), and a file named a second time (counted once).
+"$J" analyze -q -f json tree big.log bin tree/crlf/windows.log > one-big.json 2> /dev/null; one_rc=$?
+spark big --piece-size $((32 << 20)) -f json tree big.log bin tree/crlf/windows.log
 check "big file: exit code as one run ($one_rc)" same_code big "$one_rc"
 check "big file ($BIG_MB MB in pieces of 32 MiB): JSON report equals one run" same_json one-big.json big.out
 check "big file: read in pieces" grep -qE 'in pieces of up to 33554432 bytes' big.err
+check "binary file: named on stderr as skipped" grep -q '^jmlog: bin/blob.dat: binary file, skipped' big.err
+check "a file named twice: counted once" grep -q '"same_as": "tree/crlf/windows.log"' big.out
 check "big file: Spark listened on loopback only" loopback_only big
 
 # 3. A path that does not exist, with a gate and the Markdown report written with -o.
