@@ -243,9 +243,11 @@ fn spellings_of_one_zone_merge_as_one_run() {
         "2026-11-20T10:00:00Z",
         "2026-11-22T23:59:59Z",
         "2026-11-25T00:00:00Z",
+        "2026-11-26T08:00:00+08:00",
     ]
     .iter()
     .enumerate()
+    // One log per shard: one run counts a file named twice once, and so must the shards.
     .map(|(i, t)| arg(&write(&dir, &format!("{i}.log"), &line_at(t).repeat(i + 1))))
     .collect();
     let spellings = ["utc", "UTC", "+00:00", "Etc/UTC"];
