@@ -7,6 +7,7 @@ mod corpus;
 mod fuzz_regressions;
 mod hostile;
 mod inputs;
+mod output;
 mod properties;
 mod reports;
 mod stream;
