@@ -1109,6 +1109,7 @@ mod tests {
             path: "base<1>.json".to_owned(),
             codes: 6,
             new_codes: vec![803008, 871310],
+            new_unknown_codes: Vec::new(),
             vanished: vec![VanishedRow {
                 code: 812345,
                 previous: 1,

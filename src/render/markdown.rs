@@ -69,9 +69,9 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
             group_digits(t.codes),
             signed(t.codes as i64 - b.codes as i64)
         )?;
-        if b.new_codes.is_empty() {
+        if b.new_codes.is_empty() && b.new_unknown_codes.is_empty() {
             writeln!(out, "\nNo new codes.")?;
-        } else {
+        } else if !b.new_codes.is_empty() {
             writeln!(out, "\n**New codes:**\n")?;
             for row in report.codes.iter().filter(|c| c.is_new()) {
                 writeln!(
@@ -83,6 +83,9 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
                     cell(&row.meaning)
                 )?;
             }
+        }
+        if let Some(codes) = super::new_unknown_codes(b) {
+            writeln!(out, "\n**New unknown codes:** {codes}")?;
         }
         if !b.vanished.is_empty() {
             writeln!(out, "\n**Gone since the baseline:**\n")?;

@@ -56,6 +56,25 @@ pub(crate) const DIM: Style = Style::new().effects(Effects::DIMMED);
 pub(crate) const WARN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
 pub(crate) const ERROR: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
 
+/// The unknown codes new since the baseline, the first ten named: `812345, 812346 and 3 more`;
+/// `None` when there are none.
+pub(crate) fn new_unknown_codes(b: &crate::report::Baseline) -> Option<String> {
+    const NAMED: usize = 10;
+    let codes = &b.new_unknown_codes;
+    if codes.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = codes.iter().take(NAMED).map(|c| c.to_string()).collect();
+    let mut line = named.join(", ");
+    if codes.len() > NAMED {
+        line.push_str(&format!(
+            " and {} more",
+            numbers::group_digits((codes.len() - NAMED) as u64)
+        ));
+    }
+    Some(line)
+}
+
 /// A borderless table, wrapped to the terminal width when there is one.
 pub(crate) fn new_table(look: Look, header: &[&str]) -> Table {
     let mut table = Table::new();

@@ -125,7 +125,7 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
                 )
             )
         )?;
-        if b.new_codes.is_empty() {
+        if b.new_codes.is_empty() && b.new_unknown_codes.is_empty() {
             writeln!(out, "  No codes are new since the baseline.")?;
         }
         for row in report.codes.iter().filter(|c| c.is_new()) {
@@ -137,6 +137,9 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
                 group_digits(row.count),
                 row.meaning
             )?;
+        }
+        if let Some(codes) = super::new_unknown_codes(b) {
+            writeln!(out, "  {} unknown codes: {codes}", look.paint(WARN, "new"))?;
         }
         for v in &b.vanished {
             writeln!(

@@ -5,6 +5,7 @@ mod catalog;
 mod chunking;
 mod corpus;
 mod fuzz_regressions;
+mod gates;
 mod hostile;
 mod inputs;
 mod output;
