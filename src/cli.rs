@@ -130,7 +130,8 @@ pub struct ReportArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// How many codes the text and Markdown reports list, with their examples; 0 lists all.
+    /// How many codes the text and Markdown reports list, with their examples, and how many
+    /// unknown codes the text, Markdown and HTML reports list; 0 lists all.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
 

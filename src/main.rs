@@ -244,7 +244,7 @@ impl ReportPlan {
             ReportFormat::Markdown => render::markdown::render(&report, self.top, out)?,
             ReportFormat::Csv => render::csv::render(&report, out)?,
             ReportFormat::Ndjson => render::ndjson::summary(&report, out)?,
-            ReportFormat::Html => render::html::render(&report, out)?,
+            ReportFormat::Html => render::html::render(&report, self.top, out)?,
             ReportFormat::Prometheus => render::prometheus::render(&report, out)?,
         }
         output.commit()?;

@@ -133,7 +133,8 @@ footer { color: var(--muted); font-size: 12px; text-align: center; margin-top: 2
 "#;
 
 /// Writes the report as one HTML page.
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// The page; `top` bounds the list of unknown codes (0: all).
+pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()> {
     let t = &report.totals;
     writeln!(out, "<!DOCTYPE html>")?;
     writeln!(out, "<html lang=\"en\">")?;
@@ -174,7 +175,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     top_codes(report, out)?;
     codes(report, out)?;
     if !report.unknown_codes.is_empty() {
-        unknown_codes(report, out)?;
+        unknown_codes(report, top, out)?;
     }
     inputs(report, out)?;
     writeln!(
@@ -588,7 +589,7 @@ fn code_cell(c: &CodeRow) -> String {
     format!("<code>{}</code>{new}", c.code)
 }
 
-fn unknown_codes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+fn unknown_codes(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "<section id=\"unknown-codes\">")?;
     writeln!(
         out,
@@ -610,7 +611,8 @@ fn unknown_codes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     )
     .with_class("unknown");
     table.header(out)?;
-    for u in &report.unknown_codes {
+    let (unknown, left_out) = super::listed_unknown(report, top);
+    for u in unknown {
         table.row(
             out,
             &[
@@ -621,6 +623,13 @@ fn unknown_codes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     table.footer(out)?;
+    if left_out > 0 {
+        writeln!(
+            out,
+            "<p class=\"note\">{}</p>",
+            text(&super::more_unknown(left_out))
+        )?;
+    }
     writeln!(out, "</section>")
 }
 
@@ -1012,7 +1021,7 @@ mod tests {
 
     fn html(report: &Report) -> String {
         let mut out = Vec::new();
-        render(report, &mut out).unwrap();
+        render(report, 0, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 

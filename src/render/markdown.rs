@@ -9,6 +9,7 @@ use crate::report::Report;
 
 /// The summary; `top` is how many codes it lists with their examples (0 lists all).
 pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()> {
+    let top_asked = top;
     let top = if top == 0 { usize::MAX } else { top };
     let t = &report.totals;
     writeln!(out, "## JMessage errors")?;
@@ -184,7 +185,8 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
             ],
         );
         table.header(out)?;
-        for u in &report.unknown_codes {
+        let (unknown, left_out) = super::listed_unknown(report, top_asked);
+        for u in unknown {
             table.row(
                 out,
                 &[
@@ -199,6 +201,9 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
             )?;
         }
         table.footer(out)?;
+        if left_out > 0 {
+            writeln!(out, "\n{}", super::more_unknown(left_out))?;
+        }
     }
 
     if let Some(h) = &report.histogram {

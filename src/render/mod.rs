@@ -56,6 +56,30 @@ pub(crate) const DIM: Style = Style::new().effects(Effects::DIMMED);
 pub(crate) const WARN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
 pub(crate) const ERROR: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
 
+/// The unknown codes a report for people lists — the first `top` of them, most frequent first
+/// (`top` 0: all) — and how many it leaves out. Text, Markdown and HTML stay bounded this way
+/// however many distinct unknown codes a log holds; JSON and CSV list them all.
+pub(crate) fn listed_unknown(
+    report: &crate::report::Report,
+    top: usize,
+) -> (&[crate::report::UnknownRow], usize) {
+    let all = &report.unknown_codes;
+    let shown = if top == 0 {
+        all.len()
+    } else {
+        top.min(all.len())
+    };
+    (&all[..shown], all.len() - shown)
+}
+
+/// The line under a cut list of unknown codes: how many more there are, and where they all are.
+pub(crate) fn more_unknown(left_out: usize) -> String {
+    format!(
+        "{} not listed (--top 0 lists all; the JSON and CSV reports have them all).",
+        numbers::plural(left_out as u64, "more unknown code", "more unknown codes")
+    )
+}
+
 /// The unknown codes new since the baseline, the first ten named: `812345, 812346 and 3 more`;
 /// `None` when there are none.
 pub(crate) fn new_unknown_codes(b: &crate::report::Baseline) -> Option<String> {

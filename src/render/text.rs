@@ -157,6 +157,7 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         histogram(report, h, opts, out)?;
     }
 
+    let (unknown, unknown_left_out) = super::listed_unknown(report, opts.top);
     if !report.unknown_codes.is_empty() {
         writeln!(
             out,
@@ -168,7 +169,7 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
             )
         )?;
         let mut table = new_table(look, &["code", "count", "first seen"]);
-        for u in &report.unknown_codes {
+        for u in unknown {
             table.add_row(vec![
                 u.code.to_string(),
                 group_digits(u.count),
@@ -177,9 +178,16 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         }
         align_right(&mut table, &[1]);
         super::write_table(&table, out)?;
+        if unknown_left_out > 0 {
+            writeln!(
+                out,
+                "  {}",
+                look.paint(DIM, &super::more_unknown(unknown_left_out))
+            )?;
+        }
     }
 
-    if shown > 0 || !report.unknown_codes.is_empty() {
+    if shown > 0 || !unknown.is_empty() {
         writeln!(
             out,
             "\n{}",
@@ -188,7 +196,7 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         let examples = report.codes[..shown]
             .iter()
             .map(|c| (c.code, &c.example))
-            .chain(report.unknown_codes.iter().map(|u| (u.code, &u.example)));
+            .chain(unknown.iter().map(|u| (u.code, &u.example)));
         for (code, ex) in examples {
             writeln!(
                 out,

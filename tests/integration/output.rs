@@ -233,7 +233,7 @@ pub struct Expect {
 }
 
 /// The seven-digit numbers from 7500000 in `text`: the unknown codes a report shows.
-fn unknown_codes_shown(text: &str) -> BTreeSet<u64> {
+pub fn unknown_codes_shown(text: &str) -> BTreeSet<u64> {
     text.split(|c: char| !c.is_ascii_digit())
         .filter(|w| w.len() == 7 && w.starts_with("75"))
         .map(|w| w.parse().unwrap())
@@ -827,4 +827,59 @@ fn errors_writing_to_standard_output_name_it() {
         run.stderr,
         "jmlog: standard output: No space left on device (os error 28)\n"
     );
+}
+
+#[test]
+fn reports_for_people_list_unknown_codes_only_up_to_top() {
+    let dir = tempdir();
+    let log = big_log(&dir, 100_000, 50_000);
+    let path = arg(&log.path);
+    for (top, listed) in [(None, 20), (Some("5"), 5)] {
+        for format in ["text", "markdown", "html"] {
+            let mut args = vec!["analyze", "-q", "-f", format, &path];
+            if let Some(top) = top {
+                args.extend(["--top", top]);
+            }
+            let run = timed(&args);
+            run.expect_code(0);
+            let out = String::from_utf8(run.stdout.clone()).unwrap();
+            assert!(
+                out.len() < 64 << 10,
+                "{}: {} bytes for {listed} unknown codes",
+                run.what,
+                out.len()
+            );
+            let shown = unknown_codes_shown(&out);
+            assert_eq!(shown.len(), listed, "{}", run.what);
+            // The most frequent first: with equal counts, the lowest codes.
+            let first: BTreeSet<u64> = log.unknown.keys().take(listed).copied().collect();
+            assert_eq!(shown, first, "{}", run.what);
+            let more = format!(
+                "{} more unknown codes not listed (--top 0 lists all; the JSON and CSV reports \
+                 have them all).",
+                group(50_000 - listed as u64)
+            );
+            assert!(out.contains(&more), "{}: no line saying {more}", run.what);
+        }
+    }
+    // JSON and CSV keep every one.
+    let json = timed(&["analyze", "-q", "-f", "json", &path]);
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["unknown_codes"].as_array().unwrap().len(), 50_000);
+    let csv = timed(&["analyze", "-q", "-f", "csv", &path]);
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    assert_eq!(csv.lines().filter(|l| l.contains(",false,")).count(), 50_000);
+}
+
+/// 49980 → "49,980", written here rather than borrowed from the code under test.
+fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
