@@ -868,7 +868,10 @@ fn reports_for_people_list_unknown_codes_only_up_to_top() {
     assert_eq!(report["unknown_codes"].as_array().unwrap().len(), 50_000);
     let csv = timed(&["analyze", "-q", "-f", "csv", &path]);
     let csv = String::from_utf8(csv.stdout).unwrap();
-    assert_eq!(csv.lines().filter(|l| l.contains(",false,")).count(), 50_000);
+    assert_eq!(
+        csv.lines().filter(|l| l.contains(",false,")).count(),
+        50_000
+    );
 }
 
 /// 49980 → "49,980", written here rather than borrowed from the code under test.
@@ -882,4 +885,139 @@ fn group(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// The rows of a CSV report, by header name.
+fn csv_rows(bytes: &[u8]) -> Vec<BTreeMap<String, String>> {
+    let mut reader = csv::Reader::from_reader(bytes);
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn csv_by_bucket_holds_every_occurrence_unknown_and_undated_too() {
+    let dir = tempdir();
+    let small = dir.join("small.log");
+    fs::write(
+        &small,
+        "E JMessage login failed, code = 801004\n\
+         E JMessage request failed, code = 812345\n\
+         2026-11-20T10:00:00Z E request failed, code = 801004\n\
+         2026-11-20T10:00:00Z E request failed, code = 812345\n\
+         2026-11-20T11:00:00Z E request failed, code = 812345\n\
+         2026-11-21T10:00:00Z E request failed, code = 803008\n\
+         2026-11-21T10:00:00Z E request failed, code = 812346\n",
+    )
+    .unwrap();
+    let run = timed(&[
+        "analyze",
+        "-q",
+        "-f",
+        "csv",
+        "--by",
+        "day",
+        "--tz",
+        "UTC",
+        &arg(&small),
+    ]);
+    run.expect_code(0);
+    let d20 = "2026-11-20 Fri,2026-11-20T00:00:00+00:00,2026-11-21T00:00:00+00:00";
+    let d21 = "2026-11-21 Sat,2026-11-21T00:00:00+00:00,2026-11-22T00:00:00+00:00";
+    assert_eq!(
+        String::from_utf8(run.stdout).unwrap(),
+        format!(
+            "bucket,bucket_start,bucket_end,code,module,count,known\n\
+             {d20},801004,login,1,true\n\
+             {d20},,,2,false\n\
+             {d21},803008,messaging,1,true\n\
+             {d21},,,1,false\n\
+             ,,,801004,login,1,true\n\
+             ,,,,,1,false\n"
+        )
+    );
+
+    // At size, analyze and merge alike: the rows add up to the JSON report's counts.
+    let log = big_log(&dir, 100_000, 5_000);
+    let both = format!(
+        "{}\n{}",
+        fs::read_to_string(&small).unwrap(),
+        fs::read_to_string(&log.path).unwrap()
+    );
+    let mixed = dir.join("mixed.log");
+    fs::write(&mixed, both).unwrap();
+    let by = ["--by", "hour", "--tz", "UTC"];
+    let json_of = |args: &[&str]| -> Value {
+        let run = timed(args);
+        run.expect_code(0);
+        serde_json::from_slice(&run.stdout).unwrap()
+    };
+    let mixed_arg = arg(&mixed);
+    let shard = dir.join("shard.json");
+    let mut args = vec!["analyze", "-q", &mixed_arg];
+    args.extend(by);
+    let shard_arg = arg(&shard);
+    let mut to_shard = args.clone();
+    to_shard.extend(["-f", "json", "-o", &shard_arg]);
+    timed(&to_shard).expect_code(0);
+    for command in [args.clone(), vec!["merge", &shard_arg]] {
+        let mut json_args = command.clone();
+        json_args.extend(["-f", "json"]);
+        let report = json_of(&json_args);
+        let mut csv_args = command.clone();
+        csv_args.extend(["-f", "csv"]);
+        let run = timed(&csv_args);
+        run.expect_code(0);
+        let rows = csv_rows(&run.stdout);
+        let (mut known, mut unknown, mut undated) = (0, 0, 0);
+        let mut per_code: BTreeMap<u64, u64> = BTreeMap::new();
+        for row in &rows {
+            let n: u64 = row["count"].parse().unwrap();
+            if row["known"] == "true" {
+                known += n;
+                *per_code.entry(row["code"].parse().unwrap()).or_default() += n;
+            } else {
+                assert_eq!(row["code"], "", "unknown codes are counted per bucket");
+                unknown += n;
+            }
+            if row["bucket"].is_empty() {
+                undated += n;
+            }
+        }
+        assert_eq!(
+            known,
+            report["totals"]["codes"].as_u64().unwrap(),
+            "{command:?}"
+        );
+        assert_eq!(
+            unknown,
+            report["totals"]["unknown_codes"].as_u64().unwrap(),
+            "{command:?}"
+        );
+        assert_eq!(
+            undated,
+            report["histogram"]["undated"].as_u64().unwrap(),
+            "{command:?}"
+        );
+        assert_eq!(undated, 2);
+        let json_codes: BTreeMap<u64, u64> = report["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["code"].as_u64().unwrap(), c["count"].as_u64().unwrap()))
+            .collect();
+        assert_eq!(per_code, json_codes, "{command:?}");
+        // And what the log holds, counted here.
+        assert_eq!(known, log.known_total() + 3);
+        assert_eq!(unknown, log.unknown_total() + 4);
+    }
 }
