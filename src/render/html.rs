@@ -244,10 +244,10 @@ fn header(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "<h1>jmlog report</h1>")?;
     writeln!(
         out,
-        "<p>JMessage error codes found in {} ({} of text, {} lines).</p>",
+        "<p>JMessage error codes found in {} ({} of text, {}).</p>",
         plural(t.files, "input", "inputs"),
         human_bytes(t.bytes),
-        group_digits(t.lines)
+        plural(t.lines, "line", "lines")
     )?;
     let mut links = vec![("summary", "Summary")];
     if !report.gates.is_empty() {

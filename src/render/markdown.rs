@@ -16,10 +16,10 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
     writeln!(out)?;
     writeln!(
         out,
-        "**{}** in **{}** of {} lines · {} {} · {}{}",
+        "**{}** in **{}** of {} · {} {} · {}{}",
         plural(t.codes, "code occurrence", "code occurrences"),
         plural(t.code_lines, "line", "lines"),
-        group_digits(t.lines),
+        plural(t.lines, "line", "lines"),
         group_digits(t.files),
         if t.files == 1 { "input" } else { "inputs" },
         human_bytes(t.bytes),

@@ -29,11 +29,11 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
     let failed = report.failed_inputs().count();
     writeln!(
         out,
-        "{} {} · {} · {} lines · {} with codes{}{}",
+        "{} {} · {} · {} · {} with codes{}{}",
         look.paint(HEADING, "Scanned"),
         plural(t.files, "input", "inputs"),
         human_bytes(t.bytes),
-        group_digits(t.lines),
+        plural(t.lines, "line", "lines"),
         plural(t.code_lines, "line", "lines"),
         if failed > 0 {
             format!(" · {failed} could not be read")
@@ -118,10 +118,10 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
             look.paint(
                 DIM,
                 &format!(
-                    "({}: {} → {} codes)",
+                    "({}: {} → {})",
                     sanitize(&b.path, 200),
                     group_digits(b.codes),
-                    group_digits(t.codes)
+                    plural(t.codes, "code", "codes")
                 )
             )
         )?;
@@ -396,17 +396,17 @@ pub fn stats(report: &Report, stats: &RunStats) -> String {
     let read: u64 = report.inputs.iter().map(|i| i.read_bytes).sum();
     let secs = stats.wall.as_secs_f64().max(1e-9);
     format!(
-        "jmlog: stats: {} read, {} of text, {} lines in {}, {:.3} s wall, {}/s of text\n\
-         jmlog: stats: reading and decompressing {:.3} s, scanning {:.3} s (summed over {} threads)\n",
+        "jmlog: stats: {} read, {} of text, {} in {}, {:.3} s wall, {}/s of text\n\
+         jmlog: stats: reading and decompressing {:.3} s, scanning {:.3} s (summed over {})\n",
         human_bytes(read),
         human_bytes(t.bytes),
-        group_digits(t.lines),
+        plural(t.lines, "line", "lines"),
         plural(t.files, "input", "inputs"),
         secs,
         human_bytes((t.bytes as f64 / secs) as u64),
         stats.read_time.as_secs_f64(),
         stats.scan_time.as_secs_f64(),
-        stats.threads,
+        plural(stats.threads as u64, "thread", "threads"),
     )
 }
 

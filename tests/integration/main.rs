@@ -8,6 +8,7 @@ mod fuzz_regressions;
 mod gates;
 mod hostile;
 mod inputs;
+mod limits;
 mod output;
 mod properties;
 mod reports;

@@ -125,8 +125,8 @@ pub fn timed(args: &[&str]) -> Timed {
     }
 }
 
-/// Runs a prepared command (its stdin and stdout as set, else closed and captured) under the
-/// watchdog.
+/// Runs a prepared command under the watchdog: its stdin and stdout as the caller set them
+/// (`Stdio::piped()` for stdout to see it), its stderr captured.
 pub fn timed_process(mut command: Process) -> Timed {
     let what = format!("{command:?}");
     let mut child = command
@@ -694,7 +694,8 @@ fn an_output_that_is_one_of_the_inputs_is_refused_before_anything_is_written() {
     let mut command = Process::new(assert_cmd::cargo::cargo_bin("jmlog"));
     command
         .args(["analyze", "-q", "-f", "json", "-o", &log_arg])
-        .stdin(fs::File::open(&log).unwrap());
+        .stdin(fs::File::open(&log).unwrap())
+        .stdout(Stdio::piped());
     let run = timed_process(command);
     run.expect_code(2);
     let stderr = run.stderr;
