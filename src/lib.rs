@@ -20,6 +20,7 @@ pub mod input;
 pub mod merge;
 pub mod output;
 pub mod pipeline;
+pub mod platform;
 pub mod render;
 pub mod report;
 pub mod scan;

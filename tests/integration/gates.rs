@@ -129,7 +129,7 @@ fn fail_on_new_counts_unknown_codes_the_baseline_never_had() {
     run.expect_code(1);
     assert_eq!(
         run.stderr,
-        "jmlog: gate --fail-on new tripped: new since the baseline: 812346 (unknown)\n"
+        "jmlog: gate --fail-on new tripped: 1 code new since the baseline: 812346 (unknown)\n"
     );
     let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(report["baseline"]["new_codes"], serde_json::json!([]));
@@ -141,7 +141,7 @@ fn fail_on_new_counts_unknown_codes_the_baseline_never_had() {
     let text = timed(&["analyze", "-q", "--baseline", &baseline, &arg(&after)]);
     text.expect_code(0);
     let text = String::from_utf8(text.stdout).unwrap();
-    assert!(text.contains("  new unknown codes: 812346\n"), "{text}");
+    assert!(text.contains("  new   unknown codes: 812346\n"), "{text}");
     assert!(!text.contains("No codes are new"), "{text}");
     let md = timed(&[
         "analyze",

@@ -3,6 +3,7 @@
 mod analyze;
 mod catalog;
 mod chunking;
+mod cli;
 mod corpus;
 mod fuzz_regressions;
 mod gates;
@@ -10,8 +11,10 @@ mod hostile;
 mod inputs;
 mod limits;
 mod output;
+mod platforms;
 mod properties;
 mod reports;
 mod stream;
+mod terminal;
 mod time;
 mod util;
