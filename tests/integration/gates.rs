@@ -239,3 +239,51 @@ fn a_malformed_code_in_a_gate_is_a_usage_error_before_anything_is_read() {
         }
     }
 }
+
+#[test]
+fn a_code_the_baseline_had_as_unknown_is_not_new_once_the_catalog_knows_it() {
+    let dir = tempdir();
+    let before = dir.join("before.log");
+    fs::write(&before, LOG).unwrap();
+    let baseline = dir.join("baseline.json");
+    timed(&[
+        "analyze",
+        "-q",
+        "-f",
+        "json",
+        &arg(&before),
+        "-o",
+        &arg(&baseline),
+    ])
+    .expect_code(0);
+    // As an older catalog would have written it: 801004 among the unknown codes.
+    let mut report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&baseline).unwrap()).unwrap();
+    report["codes"] = serde_json::json!([]);
+    report["modules"] = serde_json::json!([]);
+    report["totals"]["codes"] = 0.into();
+    report["unknown_codes"][0]["code"] = 801004.into();
+    fs::write(&baseline, report.to_string()).unwrap();
+
+    let now = dir.join("now.log");
+    fs::write(&now, "E JMessage login failed, code = 801004\n").unwrap();
+    let run = timed(&[
+        "analyze",
+        "-q",
+        "-f",
+        "json",
+        "--baseline",
+        &arg(&baseline),
+        "--fail-on",
+        "new",
+        &arg(&now),
+    ]);
+    run.expect_code(0);
+    let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(report["baseline"]["new_codes"], serde_json::json!([]));
+    assert_eq!(report["codes"][0]["code"], 801004);
+    assert_eq!(
+        report["codes"][0]["previous"], 2,
+        "its count as an unknown code then"
+    );
+}
