@@ -155,6 +155,23 @@ fn fail_on_new_counts_unknown_codes_the_baseline_never_had() {
     let md = String::from_utf8(md.stdout).unwrap();
     assert!(md.contains("**New unknown codes:** 812346\n"), "{md}");
     assert!(!md.contains("No new codes."), "{md}");
+    let html = timed(&[
+        "analyze",
+        "-q",
+        "-f",
+        "html",
+        "--baseline",
+        &baseline,
+        &arg(&after),
+    ]);
+    let html = String::from_utf8(html.stdout).unwrap();
+    assert!(
+        html.contains(
+            "<p class=\"note\">New unknown codes: <span class=\"mono\">812346</span></p>"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("No code is new."), "{html}");
 }
 
 #[test]

@@ -67,9 +67,9 @@ pub(super) fn baseline(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "<h3>New codes <span class=\"count\">({})</span></h3>",
         b.new_codes.len()
     )?;
-    if b.new_codes.is_empty() {
+    if b.new_codes.is_empty() && b.new_unknown_codes.is_empty() {
         writeln!(out, "<p class=\"note\">No code is new.</p>")?;
-    } else {
+    } else if !b.new_codes.is_empty() {
         write!(out, "<ul class=\"codes\">")?;
         for code in &b.new_codes {
             let row = report.codes.iter().find(|c| c.code == *code);
@@ -84,6 +84,13 @@ pub(super) fn baseline(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             }
         }
         writeln!(out, "</ul>")?;
+    }
+    if let Some(codes) = crate::render::new_unknown_codes(b) {
+        writeln!(
+            out,
+            "<p class=\"note\">New unknown codes: <span class=\"mono\">{}</span></p>",
+            text(&codes)
+        )?;
     }
 
     writeln!(
