@@ -7,9 +7,9 @@
 //! previous file exactly as it was and no temporary file behind. A symbolic link is kept: the file
 //! it points to is replaced.
 //!
-//! Anything else is written **directly**, as a shell's `>` would: `/dev/stdout`, `/dev/null`,
-//! `/dev/full`, a FIFO, a terminal, and any path through `/proc` (where `/dev/stdout` and
-//! `/dev/fd/N` lead).
+//! Anything else is written **directly** (appended to, so that `-o /dev/stdout >> FILE` adds to
+//! FILE as the shell asked): `/dev/stdout`, `/dev/null`, `/dev/full`, a FIFO, a terminal, and any
+//! path through `/proc` (where `/dev/stdout` and `/dev/fd/N` lead).
 //!
 //! Every error, opening or writing, names the output; a closed pipe keeps its kind, so that
 //! `jmlog … | head` is still recognised as the reader going away.
@@ -117,10 +117,11 @@ impl Destination {
         let inner = match &self.kind {
             Kind::Stdout => Inner::Stdout(BufWriter::new(io::stdout())),
             Kind::Direct { shown } => {
+                // Appending: a device or a FIFO does not mind, and `/dev/stdout` keeps what the
+                // shell chose (`>` has already emptied the file, `>>` adds to it).
                 let file = fs::OpenOptions::new()
-                    .write(true)
+                    .append(true)
                     .create(true)
-                    .truncate(true)
                     .open(shown)
                     .with_context(|| name.clone())?;
                 Inner::Direct(BufWriter::new(file))

@@ -794,6 +794,17 @@ fn outputs_that_are_not_regular_files_are_written_directly() {
     assert!(csv.starts_with("code,known,count,"), "{csv}");
     assert!(csv.contains("\n801004,true,1,"), "{csv}");
 
+    // `-o /dev/stdout >> FILE` adds to FILE, as the shell asked.
+    let appended = dir.join("appended.csv");
+    fs::write(&appended, "earlier\n").unwrap();
+    let mut command = Process::new(assert_cmd::cargo::cargo_bin("jmlog"));
+    command
+        .args(["analyze", "-q", "-f", "csv", &log, "-o", "/dev/stdout"])
+        .stdout(fs::OpenOptions::new().append(true).open(&appended).unwrap());
+    timed_process(command).expect_code(0);
+    let text = fs::read_to_string(&appended).unwrap();
+    assert!(text.starts_with("earlier\ncode,known,count,"), "{text}");
+
     // A FIFO: written in place, read by whoever listens.
     let fifo = dir.join("fifo");
     assert!(
