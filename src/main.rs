@@ -126,6 +126,11 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         if failed.is_none() {
             let mut out = out.lock().expect("no writer panics");
             if let Err(e) = render::ndjson::events(path, events, &mut *out) {
+                // `jmlog … | head`: nobody reads the rest, so there is no point scanning on
+                // (a closed pipe only happens on a pipe, never with an `-o` file pending).
+                if e.kind() == io::ErrorKind::BrokenPipe {
+                    std::process::exit(Outcome::Success.code().into());
+                }
                 *failed = Some(e);
             }
         }

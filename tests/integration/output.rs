@@ -1033,3 +1033,45 @@ fn csv_by_bucket_holds_every_occurrence_unknown_and_undated_too() {
         assert_eq!(unknown, log.unknown_total() + 4);
     }
 }
+
+#[test]
+fn ndjson_on_a_live_stream_ends_when_its_reader_goes_away() {
+    // Standard input never ends (the test holds it open), as with `adb logcat | jmlog …`:
+    // once `head` has its line and goes, jmlog has nobody to write to and ends, with 0.
+    let bin = assert_cmd::cargo::cargo_bin("jmlog");
+    let mut child = Process::new(bin)
+        .args(["analyze", "-q", "-f", "ndjson", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let block = b"E JMessage login failed, code = 801004\n".repeat(100_000);
+    let writer = std::thread::spawn(move || {
+        // Until jmlog is gone (the write then fails); the pipe stays open all the while.
+        while stdin.write_all(&block).is_ok() {}
+        stdin
+    });
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("{\"type\":\"code\""), "{first}");
+    let deadline = Instant::now() + PATIENCE;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("jmlog kept reading a stream nobody reads the events of");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    drop(writer.join().unwrap());
+    assert_eq!(status.code(), Some(0));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(stderr, "");
+}
