@@ -393,3 +393,34 @@ mod pending {
 
     pub fn forget(_path: &Path) {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn special_targets_are_written_directly() {
+        for path in [
+            "/dev/null",
+            "/dev/full",
+            "/dev/stdout",
+            "/dev/fd/1",
+            "/proc/self/fd/1",
+        ] {
+            assert!(is_special(Path::new(path)), "{path}");
+        }
+        let dir = std::env::temp_dir();
+        assert!(!is_special(&dir.join("jmlog-no-such-report.json")));
+        assert!(is_special(&dir), "a directory is no regular file");
+    }
+
+    #[test]
+    fn errors_are_named_once_and_keep_their_kind() {
+        let e = named("-o r.json", io::Error::from(io::ErrorKind::BrokenPipe));
+        assert_eq!(e.kind(), io::ErrorKind::BrokenPipe);
+        assert!(e.to_string().starts_with("-o r.json: "), "{e}");
+        let again = named("-o r.json", e);
+        assert_eq!(again.to_string().matches("-o r.json").count(), 1);
+    }
+}
