@@ -17,13 +17,14 @@ use rayon::ThreadPool;
 use crate::catalog::Catalog;
 use crate::extract::{Extractor, Mode};
 use crate::histogram::Unit;
-use crate::input::{self, Discovered, Encoding, Input};
+use crate::input::{self, Discovered, Encoding, EndedEarly, Input};
 #[cfg(unix)]
 use crate::pipeline::scan_file;
 use crate::pipeline::{EventSink, ReadOptions, Scanned, TimeOptions, scan_input};
 use crate::render::numbers::plural;
 use crate::report::{BuildOptions, Report, ReportBuilder, ScannedInput};
 use crate::tally::{Event, Window};
+use crate::utf16::TextEncoding;
 
 /// Receives the code occurrences of the input named first, in line order, as the scan finds them.
 pub type InputEventSink<'a> = dyn Fn(&str, &[Event]) + Sync + 'a;
@@ -135,6 +136,12 @@ pub fn analyze(
     for problem in &discovered.problems {
         builder.add_failed(&problem.path, problem.reason.clone());
     }
+    for skipped in &discovered.skipped {
+        builder.add_skipped(&skipped.path, skipped.reason.clone());
+    }
+    for duplicate in &discovered.duplicates {
+        builder.add_duplicate(&duplicate.path, &duplicate.same_as);
+    }
     stats.wall = started.elapsed();
     let options = BuildOptions {
         loose: settings.mode == Mode::Loose,
@@ -206,13 +213,16 @@ fn is_plain(path: &std::path::Path) -> bool {
 struct Read {
     scanned: Scanned,
     encoding: Encoding,
+    text: TextEncoding,
     raw_bytes: u64,
 }
 
 impl Read {
     fn into_scanned_input(self) -> ScannedInput {
         let error = self.scanned.error.as_ref().map(|e| {
-            if self.encoding == Encoding::Plain {
+            if let Some(early) = EndedEarly::of(e) {
+                format!("{early} (kept what was read)")
+            } else if self.encoding == Encoding::Plain {
                 e.to_string()
             } else {
                 format!(
@@ -224,7 +234,7 @@ impl Read {
         });
         ScannedInput {
             tally: self.scanned.tally,
-            encoding: self.encoding.name(),
+            encoding: self.encoding.label(self.text),
             read_bytes: self.raw_bytes,
             binary: self.scanned.binary,
             error,
@@ -297,6 +307,7 @@ fn read_one(
                     raw_bytes: scanned.tally.bytes,
                     scanned,
                     encoding: opened.encoding,
+                    text: opened.text,
                 });
             }
         }
@@ -306,6 +317,7 @@ fn read_one(
     Ok(Read {
         scanned,
         encoding: opened.encoding,
+        text: opened.text,
         raw_bytes: opened.raw_bytes.load(Ordering::Relaxed),
     })
 }
