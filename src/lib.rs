@@ -18,6 +18,7 @@ pub mod gate;
 pub mod histogram;
 pub mod input;
 pub mod merge;
+pub mod output;
 pub mod pipeline;
 pub mod platform;
 pub mod render;

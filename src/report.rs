@@ -86,8 +86,13 @@ pub struct Baseline {
     pub path: String,
     /// Known-code occurrences in the baseline.
     pub codes: u64,
-    /// Codes seen now and not in the baseline, most frequent first.
+    /// Known codes seen now and in neither the baseline's codes nor its unknown codes, most
+    /// frequent first.
     pub new_codes: Vec<Code>,
+    /// Unknown codes seen now and in neither the baseline's codes nor its unknown codes, most
+    /// frequent first.
+    #[serde(default)]
+    pub new_unknown_codes: Vec<Code>,
     /// Codes in the baseline and not seen now, most frequent (then) first.
     pub vanished: Vec<VanishedRow>,
 }
