@@ -90,6 +90,7 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         chunk_size: args.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE),
         progress: config::progress(args.quiet),
         time: config::time_settings(&args).map_err(anyhow::Error::msg)?,
+        hidden: args.hidden,
     };
 
     // NDJSON events are written while the scan runs, to the same output as the summary after it.
@@ -117,12 +118,15 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         if let Some(reason) = &input.error {
             eprintln!("jmlog: {path}: {reason}");
             outcome = Outcome::Trouble;
-        } else if let Some(reason) = input.skipped.as_ref().filter(|_| !args.quiet) {
+        } else if let Some(reason) = &input.skipped {
+            // Passed over is not read: the run did not see everything it was given.
             eprintln!("jmlog: {path}: {reason}, skipped");
+            outcome = Outcome::Trouble;
         }
     }
     if !args.quiet {
-        let (hidden, links) = (discovered.hidden_skipped, discovered.links_skipped);
+        let hidden = discovered.hidden_skipped + stats.hidden_members;
+        let links = discovered.links_skipped;
         if hidden > 0 {
             let entries = if hidden == 1 { "entry" } else { "entries" };
             eprintln!("jmlog: skipped {hidden} hidden {entries} (--hidden scans them)");

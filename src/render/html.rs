@@ -10,6 +10,7 @@
 use std::io::{self, Write};
 
 use super::markup::{Column, Html, Table};
+use super::numbers::{INPUT_TOP_CODES, code_counts};
 use super::numbers::{group_digits, human_bytes, percent, plural, signed};
 use super::terminal::sanitize;
 use crate::catalog::Module;
@@ -176,6 +177,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if !report.unknown_codes.is_empty() {
         unknown_codes(report, out)?;
     }
+    inputs_with_codes(report, out)?;
     inputs(report, out)?;
     writeln!(
         out,
@@ -666,6 +668,56 @@ fn inputs(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</section>")
 }
 
+/// How many inputs the "Inputs with codes" section lists.
+const TOP_INPUTS: usize = 50;
+
+/// Which inputs hold the codes: those with the most code occurrences, each with its most frequent
+/// codes.
+fn inputs_with_codes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let inputs = report.inputs_with_codes();
+    if inputs.len() < 2 {
+        return Ok(());
+    }
+    let shown = inputs.len().min(TOP_INPUTS);
+    writeln!(out, "<section id=\"inputs-with-codes\">")?;
+    writeln!(
+        out,
+        "<h2>Inputs with codes <span class=\"count\">({})</span></h2>",
+        if shown < inputs.len() {
+            format!("{shown} of {}", inputs.len())
+        } else {
+            inputs.len().to_string()
+        }
+    )?;
+    let table = Table::new(
+        Html,
+        &[
+            ("Input", Column::Text),
+            ("Codes", Column::Number),
+            ("Lines", Column::Number),
+            ("Top codes", Column::Text),
+        ],
+    )
+    .with_class("inputs");
+    table.header(out)?;
+    for i in &inputs[..shown] {
+        table.row(
+            out,
+            &[
+                format!("<span class=\"mono path\">{}</span>", text(&i.path)),
+                group_digits(i.code_count()),
+                group_digits(i.code_lines),
+                format!(
+                    "<span class=\"mono\">{}</span>",
+                    text(&code_counts(&i.top_codes(), INPUT_TOP_CODES))
+                ),
+            ],
+        )?;
+    }
+    table.footer(out)?;
+    writeln!(out, "</section>")
+}
+
 /// The first line of a code: where, then the line itself.
 fn example(e: &ExampleRef) -> String {
     format!(
@@ -986,6 +1038,7 @@ mod tests {
                 encoding: "plain",
                 read_bytes,
                 binary: false,
+                skipped: None,
                 error: None,
             },
         );

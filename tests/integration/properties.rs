@@ -47,6 +47,7 @@ fn settings() -> ScanSettings {
             year: Some(2026),
             window: Window::default(),
         }),
+        hidden: false,
     }
 }
 
