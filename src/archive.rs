@@ -174,10 +174,7 @@ pub type Peeked<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
 
 /// Reads up to `n` first bytes of `reader` and gives them back with a reader that still yields
 /// every byte from the start.
-pub fn peek<R: Read>(
-    mut reader: R,
-    n: usize,
-) -> io::Result<(Vec<u8>, Peeked<R>)> {
+pub fn peek<R: Read>(mut reader: R, n: usize) -> io::Result<(Vec<u8>, Peeked<R>)> {
     let mut head = vec![0u8; n];
     let mut have = 0;
     while have < n {

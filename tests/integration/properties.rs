@@ -8,7 +8,7 @@ use jmlog::analyze::{ScanSettings, TimeSettings, analyze};
 use jmlog::baseline;
 use jmlog::extract::Mode;
 use jmlog::histogram::Unit;
-use jmlog::input::{Discovered, Input};
+use jmlog::input::{Discovered, Input, WalkOptions, discover};
 use jmlog::merge::merge;
 use jmlog::report::Report;
 use jmlog::tally::Window;
@@ -21,6 +21,7 @@ fn material() -> Vec<String> {
     let mut names: Vec<_> = std::fs::read_dir(root().join("sample-logs"))
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
         .collect();
     names.sort();
     for path in names {
@@ -132,6 +133,82 @@ proptest! {
         let json = serde_json::to_vec_pretty(&report).unwrap();
         let loaded = baseline::parse(&json).unwrap();
         prop_assert_eq!(&loaded, &report);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn per_input_counts_add_up_to_the_totals_in_trees_and_their_archives(
+        files in prop::collection::vec(
+            (0usize..3, 0usize..4, prop::collection::vec(any::<prop::sample::Index>(), 0..40)),
+            1..7,
+        ),
+    ) {
+        let material = material();
+        let dir = tempdir();
+        let tree = dir.join("tree");
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut written = std::collections::BTreeSet::new();
+        for (depth, name, picks) in &files {
+            let rel = format!("{}app.log.{name}", "sub/".repeat(*depth));
+            if !written.insert(rel.clone()) {
+                continue;
+            }
+            let text: String = picks.iter().map(|p| format!("{}\n", p.get(&material))).collect();
+            let path = tree.join(&rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &text).unwrap();
+            let mut header = tar::Header::new_gnu();
+            header.set_size(text.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            tar.append_data(&mut header, &rel, text.as_bytes()).unwrap();
+        }
+        let archive = dir.join("tree.tar");
+        std::fs::write(&archive, tar.into_inner().unwrap()).unwrap();
+
+        let unpacked = analyze(
+            &discover(std::slice::from_ref(&tree), &WalkOptions::default()).unwrap(),
+            &settings(),
+            None,
+        )
+        .unwrap()
+        .0;
+        let packed = report_of(std::slice::from_ref(&archive));
+        for report in [&unpacked, &packed, &merge(&named(&[unpacked.clone(), packed.clone()])).unwrap()] {
+            let mut per_code: std::collections::BTreeMap<u32, u64> = Default::default();
+            for input in &report.inputs {
+                for (code, n) in &input.codes {
+                    *per_code.entry(*code).or_default() += n;
+                }
+            }
+            let rows: std::collections::BTreeMap<u32, u64> = report
+                .codes
+                .iter()
+                .map(|c| (c.code, c.count))
+                .chain(report.unknown_codes.iter().map(|u| (u.code, u.count)))
+                .collect();
+            prop_assert_eq!(&per_code, &rows);
+            prop_assert_eq!(
+                report.inputs.iter().map(|i| i.code_lines).sum::<u64>(),
+                report.totals.code_lines
+            );
+            prop_assert_eq!(
+                per_code.values().sum::<u64>(),
+                report.totals.codes + report.totals.unknown_codes
+            );
+        }
+        // The archive's members are the tree's files, in the same order, with the same counts.
+        let strip = |r: &Report, prefix: &str| -> Vec<(String, u64, u64, std::collections::BTreeMap<u32, u64>)> {
+            r.inputs
+                .iter()
+                .map(|i| (i.path.strip_prefix(prefix).unwrap().to_owned(), i.lines, i.code_lines, i.codes.clone()))
+                .collect()
+        };
+        prop_assert_eq!(
+            strip(&unpacked, &format!("{}/", tree.display())),
+            strip(&packed, &format!("{}:", archive.display()))
+        );
+        prop_assert_eq!(&packed.totals, &unpacked.totals);
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -351,6 +351,7 @@ fn merging_reports_of_parts_equals_one_run_over_all() {
     let logs: Vec<String> = fs::read_dir(crate::util::root().join("sample-logs"))
         .unwrap()
         .map(|e| format!("sample-logs/{}", e.unwrap().file_name().to_string_lossy()))
+        .filter(|name| name.ends_with(".log"))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
