@@ -836,3 +836,44 @@ fn a_decompression_bomb_costs_bounded_memory() {
     assert_eq!(code, 0);
     assert!(stdin_kib < small_kib + 8 * 1024, "peak {stdin_kib} KiB");
 }
+
+#[test]
+fn a_plain_tar_cut_anywhere_is_named_as_truncated() {
+    let first = b"E/JM: login failed code=801004\n".repeat(16); // 512 bytes: no padding
+    let second = b"E/JM: send failed code=803008\n".repeat(100);
+    let tar = tar_of(&vec![
+        ("a.log".to_owned(), first.clone()),
+        ("b.log".to_owned(), second.clone()),
+    ]);
+    let dir = tempdir();
+    // Cut between the two members: nothing is missing from what was read, but the archive is.
+    let between = write(&dir, "between.tar", &tar[..1024]);
+    let run = jmlog(["analyze", "-f", "json", &arg(&between)]);
+    run.expect_code(2);
+    let report = run.json();
+    assert_eq!(report["inputs"][0]["codes"], json!({ "801004": 16 }));
+    assert_eq!(
+        report["inputs"][1]["error"],
+        "corrupt or truncated tar archive after 1,024 bytes of tar data and 1 file (the last a.log) \
+         (kept what was read): the data ends before the archive's end marker"
+    );
+    // Cut inside the second member: its rows up to the cut count, and it says it is partial.
+    let inside = write(&dir, "inside.tar", &tar[..1536 + 30 * 40]);
+    let run = jmlog(["analyze", "-f", "json", &arg(&inside)]);
+    run.expect_code(2);
+    let report = run.json();
+    let b = &report["inputs"][1];
+    assert_eq!(b["path"], format!("{}:b.log", arg(&inside)));
+    assert_eq!(b["codes"], json!({ "803008": 40 }));
+    assert_eq!(
+        b["error"],
+        "read only in part: the archive ends 1,200 bytes into this member of 3,000 bytes \
+         (kept what was read)"
+    );
+    assert!(
+        report["inputs"][2]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("corrupt or truncated tar")
+    );
+}
