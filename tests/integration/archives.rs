@@ -799,7 +799,8 @@ fn a_decompression_bomb_costs_bounded_memory() {
     let ratio = ((BIG as u64) << 20) / fs::metadata(&big).unwrap().len();
     assert!(ratio > 400, "a bomb: {ratio}× its size");
 
-    // 8 times the data, the same memory: the member streams through bounded chunks.
+    // 8 times the data, the same memory: the member streams through bounded chunks. (The margin
+    // is for the allocator, whose arenas keep more or less depending on how threads interleave.)
     let (code, small_kib) = peak_memory(&["analyze", "-q", "-j", "2", &arg(&small)], None);
     assert_eq!(code, 0);
     let json = dir.join("big.json");
@@ -817,7 +818,7 @@ fn a_decompression_bomb_costs_bounded_memory() {
     let (code, big_kib) = peak_memory(&args, None);
     assert_eq!(code, 0);
     assert!(
-        big_kib < small_kib + 8 * 1024 && big_kib < 64 * 1024,
+        big_kib < small_kib + 16 * 1024 && big_kib < 48 * 1024,
         "peak {big_kib} KiB on {BIG} MiB against {small_kib} KiB on 8 MiB"
     );
     // The whole member was read: every byte, and the code on its last line.
@@ -834,7 +835,10 @@ fn a_decompression_bomb_costs_bounded_memory() {
     let zip = write(&dir, "bomb.zip", &zip);
     let (code, stdin_kib) = peak_memory(&["analyze", "-q", "-j", "2", "-"], Some(&zip));
     assert_eq!(code, 0);
-    assert!(stdin_kib < small_kib + 8 * 1024, "peak {stdin_kib} KiB");
+    assert!(
+        stdin_kib < small_kib + 16 * 1024 && stdin_kib < 48 * 1024,
+        "peak {stdin_kib} KiB against {small_kib} KiB on 8 MiB"
+    );
 }
 
 #[test]
@@ -875,5 +879,132 @@ fn a_plain_tar_cut_anywhere_is_named_as_truncated() {
             .as_str()
             .unwrap()
             .starts_with("corrupt or truncated tar")
+    );
+}
+
+#[test]
+fn members_jmlog_cannot_decode_are_named_with_the_reason() {
+    // A stored member whose method is then marked as LZMA (14) in both of its headers.
+    let mut bytes = zip_of(
+        &vec![
+            ("a.log".to_owned(), b"login failed code=801004\n".to_vec()),
+            ("b.log".to_owned(), b"send failed code=803008\n".to_vec()),
+        ],
+        ZipKind::Stored,
+    );
+    let local = bytes.windows(4).position(|w| w == b"PK\x03\x04").unwrap();
+    let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    bytes[local + 8] = 14;
+    bytes[central + 10] = 14;
+    let dir = tempdir();
+    let path = write(&dir, "odd.zip", &bytes);
+    let run = jmlog(["analyze", "-f", "json", &arg(&path)]);
+    run.expect_code(2);
+    let report = run.json();
+    let a = &report["inputs"][0];
+    assert_eq!(a["path"], format!("{}:a.log", arg(&path)));
+    let why = a["error"].as_str().unwrap();
+    assert!(
+        why.starts_with("cannot read this member: ") && why.contains("ompression method"),
+        "{why}"
+    );
+    // The next member is still read.
+    assert_eq!(report["inputs"][1]["codes"], json!({ "803008": 1 }));
+}
+
+#[test]
+fn a_zip_on_stdin_leaves_no_temporary_file_behind() {
+    let dir = tempdir();
+    let tmp = dir.join("tmp");
+    fs::create_dir_all(&tmp).unwrap();
+    let zip = zip_of(
+        &vec![("app.log".to_owned(), b"login failed code=801004\n".to_vec())],
+        ZipKind::Deflated,
+    );
+    let output = assert_cmd::Command::cargo_bin("jmlog")
+        .unwrap()
+        .args(["analyze", "-f", "json", "-"])
+        .env("TMPDIR", &tmp)
+        .write_stdin(zip)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["inputs"][0]["path"], "<stdin>:app.log");
+    assert_eq!(report["inputs"][0]["codes"], json!({ "801004": 1 }));
+    assert_eq!(fs::read_dir(&tmp).unwrap().count(), 0);
+}
+
+#[test]
+fn directories_and_links_in_a_tar_are_not_inputs() {
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut dir_header = tar::Header::new_gnu();
+    dir_header.set_entry_type(tar::EntryType::Directory);
+    dir_header.set_mode(0o755);
+    dir_header.set_size(0);
+    dir_header.set_cksum();
+    tar.append_data(&mut dir_header, "logs/", std::io::empty())
+        .unwrap();
+    let text = b"login failed code=801004\n";
+    let mut file = tar::Header::new_gnu();
+    file.set_size(text.len() as u64);
+    file.set_mode(0o644);
+    file.set_cksum();
+    tar.append_data(&mut file, "./logs/app.log", text.as_slice())
+        .unwrap();
+    let mut link = tar::Header::new_gnu();
+    link.set_entry_type(tar::EntryType::Symlink);
+    link.set_size(0);
+    link.set_mode(0o777);
+    tar.append_link(&mut link, "logs/latest.log", "app.log")
+        .unwrap();
+    let dir = tempdir();
+    let path = write(&dir, "links.tar", &tar.into_inner().unwrap());
+    let report = jmlog(["analyze", "-f", "json", &arg(&path)])
+        .expect_code(0)
+        .json();
+    assert_eq!(
+        member_names(&report, &format!("{}:", arg(&path))),
+        ["logs/app.log"]
+    );
+}
+
+#[test]
+fn the_terminal_lists_the_top_inputs_with_their_top_codes() {
+    let run = jmlog(["analyze", "--top", "2", "sample-logs/bugreport.zip"]);
+    let text = run.expect_code(0).stdout();
+    let section = text
+        .split("\nInputs with codes (top 2 of 4)\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{text}"));
+    let rows: Vec<Vec<&str>> = section
+        .lines()
+        .take(3)
+        .map(|l| {
+            l.split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows[0], ["input", "codes", "lines", "top codes"]);
+    assert_eq!(
+        rows[1],
+        [
+            "sample-logs/bugreport.zip:bugreport-emu64x-UQ1A.240105.004-2026-11-26-05-12-00.txt",
+            "8",
+            "8",
+            "801004 ×2, 801003 ×1, 803008 ×1, +4 more"
+        ]
+    );
+    assert_eq!(
+        rows[2],
+        [
+            "sample-logs/bugreport.zip:FS/data/misc/logd/logcat.01.gz",
+            "3",
+            "3",
+            "803008 ×2, 818001 ×1"
+        ]
     );
 }
