@@ -442,6 +442,8 @@ impl Unpacker<'_> {
                         .header()
                         .mtime()
                         .ok()
+                        // 0 is what archivers write when they do not know.
+                        .filter(|&s| s > 0)
                         .and_then(|s| Timestamp::from_second(s as i64).ok());
                     let mut group = Unpacked::default();
                     if is_hidden(&path) && !self.hidden {
@@ -752,8 +754,20 @@ impl Unpacker<'_> {
 }
 
 /// A zip member's time (local time without a zone, as zip stores it), read as UTC: only its day
-/// matters, for the year of year-less timestamps.
+/// matters, for the year of year-less timestamps. The DOS epoch, 1980-01-01 00:00, is what zip
+/// writers store when they know no time: the archive's own time is used instead.
 fn dos_time(t: zip::DateTime) -> Option<Timestamp> {
+    if (
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    ) == (1980, 1, 1, 0, 0, 0)
+    {
+        return None;
+    }
     // A damaged archive may hold any bits here: build the time without panicking on them.
     let date = jiff::civil::Date::new(t.year() as i16, t.month() as i8, t.day() as i8).ok()?;
     let time =
@@ -804,6 +818,16 @@ mod tests {
         let mut broken = header.as_bytes().to_vec();
         broken[0] = b'b';
         assert_eq!(Container::sniff(&broken), None);
+    }
+
+    #[test]
+    fn zip_times_unknown_to_their_writer_are_no_times() {
+        assert_eq!(dos_time(zip::DateTime::default()), None);
+        let t = zip::DateTime::from_date_and_time(2026, 11, 26, 5, 12, 0).unwrap();
+        assert_eq!(
+            dos_time(t),
+            Some("2026-11-26T05:12:00Z".parse::<Timestamp>().unwrap())
+        );
     }
 
     #[test]

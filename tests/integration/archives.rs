@@ -1008,3 +1008,33 @@ fn the_terminal_lists_the_top_inputs_with_their_top_codes() {
         ]
     );
 }
+
+#[test]
+fn year_less_times_in_a_member_take_the_year_of_the_member() {
+    let line = b"11-26 05:10:41.533  7606  7702 W JIGUANG-JMessage: login failed, code = 801004\n";
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, year) in [("2026.log", 2026), ("2027.log", 2027)] {
+        let time = zip::DateTime::from_date_and_time(year, 12, 1, 8, 0, 0).unwrap();
+        let options = SimpleFileOptions::default().last_modified_time(time);
+        zip.start_file(name, options).unwrap();
+        zip.write_all(line).unwrap();
+    }
+    let dir = tempdir();
+    let path = write(&dir, "years.zip", &zip.finish().unwrap().into_inner());
+    let run = jmlog([
+        "analyze",
+        "-f",
+        "json",
+        "--by",
+        "day",
+        "--tz",
+        "UTC",
+        &arg(&path),
+    ]);
+    let report = run.expect_code(0).json();
+    let series = report["histogram"]["series"].as_array().unwrap();
+    let label = |b: &Value| b["label"].as_str().unwrap()[..10].to_owned();
+    assert_eq!(label(&series[0]), "2026-11-26");
+    assert_eq!(label(series.last().unwrap()), "2027-11-26");
+    assert_eq!(report["histogram"]["undated"], 0);
+}
