@@ -1038,3 +1038,55 @@ fn year_less_times_in_a_member_take_the_year_of_the_member() {
     assert_eq!(label(series.last().unwrap()), "2027-11-26");
     assert_eq!(report["histogram"]["undated"], 0);
 }
+
+#[test]
+fn inputs_with_codes_are_bounded_on_pages_and_complete_in_json_and_csv() {
+    let dir = tempdir();
+    // Input i holds i + 1 occurrences, so the order is known: the last file first.
+    for i in 0..51 {
+        let text = "E/JM: login failed code=801004\n".repeat(i + 1);
+        write(&dir, &format!("logs/app{i:02}.log"), text.as_bytes());
+    }
+    let logs = arg(&dir.join("logs"));
+    let html = jmlog(["analyze", "-f", "html", &logs])
+        .expect_code(0)
+        .stdout();
+    assert!(
+        html.contains("<h2>Inputs with codes <span class=\"count\">(50 of 51)</span></h2>"),
+        "{html}"
+    );
+    let text = jmlog(["analyze", &logs]).expect_code(0).stdout();
+    assert!(
+        text.contains("\nInputs with codes (top 20 of 51)\n"),
+        "{text}"
+    );
+    let all = jmlog(["analyze", "--top", "0", &logs])
+        .expect_code(0)
+        .stdout();
+    let section = all.split("\nInputs with codes\n").nth(1).unwrap();
+    let first = section.lines().nth(1).unwrap();
+    assert!(
+        first.contains("app50.log") && first.contains("801004 ×51"),
+        "{first}"
+    );
+    assert_eq!(
+        section.lines().filter(|l| l.contains("/logs/app")).count(),
+        51
+    );
+    let json = jmlog(["analyze", "-f", "json", &logs])
+        .expect_code(0)
+        .json();
+    assert_eq!(json["inputs"].as_array().unwrap().len(), 51);
+    let csv = jmlog(["analyze", "-f", "csv", &logs])
+        .expect_code(0)
+        .stdout();
+    // The rows with the `input` column (the last) set.
+    let per_input = csv.lines().filter(|l| l.ends_with(".log")).count();
+    assert_eq!(per_input, 51);
+
+    // One input with codes says nothing the totals do not: no section.
+    let one = jmlog(["analyze", &arg(&dir.join("logs/app00.log"))])
+        .expect_code(0)
+        .stdout();
+    assert!(!one.contains("Inputs with codes"), "{one}");
+}
