@@ -211,4 +211,62 @@ proptest! {
         prop_assert_eq!(&packed.totals, &unpacked.totals);
         let _ = std::fs::remove_dir_all(dir);
     }
+
+    #[test]
+    fn damaged_archives_never_panic_and_their_rows_still_add_up(
+        format in 0usize..3,
+        cut in 0.0f64..1.0,
+        flips in prop::collection::vec((0.0f64..1.0, any::<u8>()), 0..4),
+    ) {
+        let material = material();
+        let text = |from: usize| -> String {
+            (0..40).map(|i| format!("{}\n", material[(from + i * 7) % material.len()])).collect()
+        };
+        let files = [("a.log", text(0)), ("dir/b.log", text(1)), ("dir/c.log", text(2))];
+        let bytes = match format {
+            0 => {
+                let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+                for (name, text) in &files {
+                    zip.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+                    std::io::Write::write_all(&mut zip, text.as_bytes()).unwrap();
+                }
+                zip.finish().unwrap().into_inner()
+            }
+            _ => {
+                let mut tar = tar::Builder::new(Vec::new());
+                for (name, text) in &files {
+                    let mut header = tar::Header::new_gnu();
+                    header.set_size(text.len() as u64);
+                    header.set_mode(0o644);
+                    header.set_cksum();
+                    tar.append_data(&mut header, name, text.as_bytes()).unwrap();
+                }
+                let tar = tar.into_inner().unwrap();
+                if format == 1 {
+                    tar
+                } else {
+                    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                    std::io::Write::write_all(&mut gz, &tar).unwrap();
+                    gz.finish().unwrap()
+                }
+            }
+        };
+        let mut bytes = bytes[..((bytes.len() as f64 * cut) as usize).max(1)].to_vec();
+        for (at, value) in flips {
+            let i = (bytes.len() as f64 * at) as usize % bytes.len();
+            bytes[i] = value;
+        }
+        let dir = tempdir();
+        let path = dir.join("damaged");
+        std::fs::write(&path, &bytes).unwrap();
+        let report = report_of(&[path]);
+        let occurrences: u64 = report.inputs.iter().flat_map(|i| i.codes.values()).sum();
+        prop_assert_eq!(occurrences, report.totals.codes + report.totals.unknown_codes);
+        prop_assert_eq!(
+            report.inputs.iter().map(|i| i.code_lines).sum::<u64>(),
+            report.totals.code_lines
+        );
+        prop_assert!(!report.inputs.is_empty());
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
