@@ -694,6 +694,26 @@ fn merge_keeps_the_counts_of_each_input() {
         sum,
         t["codes"].as_u64().unwrap() + t["unknown_codes"].as_u64().unwrap()
     );
+    // A report written before inputs had counts still merges: its inputs count nothing.
+    let mut old: Value = serde_json::from_slice(&fs::read(dir.join("a.json")).unwrap()).unwrap();
+    for input in old["inputs"].as_array_mut().unwrap() {
+        let input = input.as_object_mut().unwrap();
+        input.remove("codes").unwrap();
+        input.remove("code_lines").unwrap();
+    }
+    let old_path = write(&dir, "old.json", old.to_string().as_bytes());
+    let merged_old = jmlog([
+        "merge",
+        "-f",
+        "json",
+        &arg(&old_path),
+        &arg(&dir.join("b.json")),
+    ]);
+    let merged_old = merged_old.expect_code(0).json();
+    assert_eq!(merged_old["inputs"][0]["code_lines"], 0);
+    assert_eq!(merged_old["inputs"][0]["codes"], json!({}));
+    assert_eq!(merged_old["totals"], merged["totals"]);
+
     // And the Markdown of the merged report shows where the codes are.
     let md = jmlog([
         "merge",
