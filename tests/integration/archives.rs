@@ -904,18 +904,31 @@ fn a_plain_tar_cut_anywhere_is_named_as_truncated() {
 
 #[test]
 fn members_jmlog_cannot_decode_are_named_with_the_reason() {
-    // A stored member whose method is then marked as LZMA (14) in both of its headers.
+    // Stored members, then one marked as LZMA (method 14) and one as encrypted (flag bit 0) in
+    // both of their headers.
     let mut bytes = zip_of(
         &vec![
             ("a.log".to_owned(), b"login failed code=801004\n".to_vec()),
             ("b.log".to_owned(), b"send failed code=803008\n".to_vec()),
+            ("c.log".to_owned(), b"login failed code=801003\n".to_vec()),
         ],
         ZipKind::Stored,
     );
-    let local = bytes.windows(4).position(|w| w == b"PK\x03\x04").unwrap();
-    let central = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    let at = |bytes: &[u8], magic: &[u8], nth: usize| {
+        bytes
+            .windows(4)
+            .enumerate()
+            .filter(|(_, w)| *w == magic)
+            .nth(nth)
+            .unwrap()
+            .0
+    };
+    let (local, central) = (at(&bytes, b"PK\x03\x04", 0), at(&bytes, b"PK\x01\x02", 0));
     bytes[local + 8] = 14;
     bytes[central + 10] = 14;
+    let (local, central) = (at(&bytes, b"PK\x03\x04", 2), at(&bytes, b"PK\x01\x02", 2));
+    bytes[local + 6] |= 1;
+    bytes[central + 8] |= 1;
     let dir = tempdir();
     let path = write(&dir, "odd.zip", &bytes);
     let run = jmlog(["analyze", "-f", "json", &arg(&path)]);
@@ -930,6 +943,11 @@ fn members_jmlog_cannot_decode_are_named_with_the_reason() {
     );
     // The next member is still read.
     assert_eq!(report["inputs"][1]["codes"], json!({ "803008": 1 }));
+    let c = &report["inputs"][2];
+    assert_eq!(c["path"], format!("{}:c.log", arg(&path)));
+    let why = c["error"].as_str().unwrap();
+    assert!(why.starts_with("cannot read this member: "), "{why}");
+    assert_eq!(report["totals"]["codes"], 1);
 }
 
 #[test]
