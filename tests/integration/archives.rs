@@ -1128,3 +1128,64 @@ fn inputs_with_codes_are_bounded_on_pages_and_complete_in_json_and_csv() {
         .stdout();
     assert!(!one.contains("Inputs with codes"), "{one}");
 }
+
+#[test]
+fn thousands_of_members_give_every_per_input_row_to_stdout_and_to_a_file() {
+    const CODES: [u32; 5] = [801004, 803008, 899002, 810001, 871399];
+    let files: Files = (0..2000)
+        .map(|i| {
+            let text: String = CODES
+                .iter()
+                .take(1 + i % 5)
+                .map(|c| format!("E/JM: request failed code={c}\n"))
+                .collect();
+            (
+                format!(
+                    "device-{i}/data/user/0/com.example.chat/files/jmessage/2026-11-26/logcat.txt"
+                ),
+                text.into_bytes(),
+            )
+        })
+        .collect();
+    let dir = tempdir();
+    let path = write(&dir, "fleet.tar.zst", &zstd(&tar_of(&files)));
+    let out = dir.join("fleet.csv");
+    let to_stdout = jmlog(["analyze", "-f", "csv", &arg(&path)]);
+    let csv = to_stdout.expect_code(0).stdout();
+    jmlog(["analyze", "-f", "csv", "-o", &arg(&out), &arg(&path)]).expect_code(0);
+    assert_eq!(fs::read_to_string(&out).unwrap(), csv);
+    assert!(csv.len() > 1 << 20, "{} bytes", csv.len());
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(csv.as_bytes())
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let per_input: Vec<&csv::StringRecord> = rows.iter().filter(|r| !r[13].is_empty()).collect();
+    // Member i holds the first 1 + i % 5 codes once each: 3 codes on average.
+    assert_eq!(per_input.len(), 6000);
+    let name = arg(&path);
+    let of_member = |i: usize| {
+        let input = format!(
+            "{name}:device-{i}/data/user/0/com.example.chat/files/jmessage/2026-11-26/logcat.txt"
+        );
+        let mut codes: Vec<&str> = per_input
+            .iter()
+            .filter(|r| r[13] == *input)
+            .map(|r| &r[0])
+            .collect();
+        codes.sort();
+        codes
+    };
+    assert_eq!(of_member(7), ["801004", "803008", "899002"]);
+    assert_eq!(
+        of_member(1999),
+        ["801004", "803008", "810001", "871399", "899002"]
+    );
+    let unknown = per_input.iter().filter(|r| &r[0] == "871399").count();
+    assert_eq!(unknown, 400);
+    assert!(
+        per_input
+            .iter()
+            .filter(|r| &r[0] == "871399")
+            .all(|r| &r[1] == "false")
+    );
+}
