@@ -68,11 +68,13 @@ fn dated_line_by_line(text: &[u8], ex: &Extractor<'_>, clock: &Clock, window: &W
             let time = last.and_then(|s| clock.resolve(s));
             if window.keeps(time) {
                 tally.record_at(i as u64, line, &hits, time);
+            } else {
+                tally.leave_out(&hits, time.is_some());
             }
             tally.lines += 1;
         }
     }
-    tally.last_time = last.and_then(|s| clock.resolve(s));
+    tally.last_time = last.and_then(|s| clock.resolve_time(s));
     tally.bytes = text.len() as u64;
     tally
 }
