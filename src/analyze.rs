@@ -18,13 +18,14 @@ use crate::archive::{self, Container, Unpacker};
 use crate::catalog::Catalog;
 use crate::extract::{Extractor, Mode};
 use crate::histogram::Unit;
-use crate::input::{self, Discovered, Encoding, Input};
+use crate::input::{self, Discovered, Encoding, EndedEarly, Input};
 #[cfg(unix)]
 use crate::pipeline::scan_file;
 use crate::pipeline::{EventSink, ReadOptions, Scanned, TimeOptions, scan_input};
 use crate::render::numbers::group_digits;
 use crate::report::{BuildOptions, Report, ReportBuilder, ScannedInput};
 use crate::tally::{Event, Window};
+use crate::utf16::TextEncoding;
 
 /// Receives the code occurrences of the input named first, in line order, as the scan finds them.
 pub type InputEventSink<'a> = dyn Fn(&str, &[Event]) + Sync + 'a;
@@ -130,6 +131,12 @@ pub fn analyze(
     for problem in &discovered.problems {
         builder.add_failed(&problem.path, problem.reason.clone());
     }
+    for skipped in &discovered.skipped {
+        builder.add_skipped(&skipped.path, skipped.reason.clone());
+    }
+    for duplicate in &discovered.duplicates {
+        builder.add_duplicate(&duplicate.path, &duplicate.same_as);
+    }
     stats.wall = started.elapsed();
     let options = BuildOptions {
         loose: settings.mode == Mode::Loose,
@@ -156,9 +163,17 @@ struct Read {
 
 impl Read {
     /// A file or stream of text, read as one input.
-    fn text(name: String, scanned: Scanned, encoding: Encoding, raw_bytes: u64) -> Read {
+    fn text(
+        name: String,
+        scanned: Scanned,
+        encoding: Encoding,
+        text: TextEncoding,
+        raw_bytes: u64,
+    ) -> Read {
         let error = scanned.error.as_ref().map(|e| {
-            if encoding == Encoding::Plain {
+            if let Some(early) = EndedEarly::of(e) {
+                format!("{early} (kept what was read)")
+            } else if encoding == Encoding::Plain {
                 e.to_string()
             } else {
                 format!(
@@ -176,7 +191,7 @@ impl Read {
                 name,
                 ScannedInput {
                     tally: scanned.tally,
-                    encoding: encoding.name(),
+                    encoding: encoding.label(text),
                     read_bytes: raw_bytes,
                     binary: scanned.binary,
                     skipped: None,
@@ -286,6 +301,7 @@ fn read_one(
                     input.name(),
                     scanned,
                     opened.encoding,
+                    opened.text,
                     raw_bytes,
                 ));
             }
@@ -298,6 +314,7 @@ fn read_one(
         input.name(),
         scanned,
         opened.encoding,
+        opened.text,
         raw_bytes,
     ))
 }

@@ -163,7 +163,10 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct MergeArgs {
     /// JSON reports written by `jmlog analyze --format json` (or by `merge`), in order: each code
-    /// keeps the example of the first report that has it.
+    /// keeps the example of the first report that has it. They must be made with the same
+    /// `--loose`, `--by`, zone, `--since` and `--until` (the same relative `--since 30d` may have
+    /// resolved up to an hour apart); an input a report records as unreadable or skipped makes the
+    /// exit code 2, as in one run.
     #[arg(value_name = "REPORT.json", required = true)]
     pub reports: Vec<PathBuf>,
 

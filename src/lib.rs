@@ -27,4 +27,5 @@ pub mod scan;
 pub mod synth;
 pub mod tally;
 pub mod timestamp;
+pub mod utf16;
 pub mod watch;

@@ -125,11 +125,14 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
     };
     let events: Option<&InputEventSink<'_>> =
         (plan.format == ReportFormat::Ndjson).then_some(&on_events);
-    let (report, stats) = analyze(&discovered, &settings, events)?;
+    let (mut report, stats) = analyze(&discovered, &settings, events)?;
+    report.record_window(args.since.as_deref(), args.until.as_deref());
     if let Some(e) = write_error.into_inner().expect("no writer panics") {
         return Err(e.into());
     }
 
+    // An input not read, or read only in part, is trouble; one that is the same file as an
+    // earlier input was read there, and is only worth a note.
     let mut outcome = Outcome::Success;
     for input in &report.inputs {
         let path = sanitize(&input.path, 400);
@@ -137,9 +140,11 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
             eprintln!("jmlog: {path}: {reason}");
             outcome = Outcome::Trouble;
         } else if let Some(reason) = &input.skipped {
-            // Passed over is not read: the run did not see everything it was given.
             eprintln!("jmlog: {path}: {reason}, skipped");
             outcome = Outcome::Trouble;
+        } else if let Some(same_as) = input.same_as.as_ref().filter(|_| !args.quiet) {
+            let same_as = sanitize(same_as, 400);
+            eprintln!("jmlog: {path}: the same file as {same_as}, counted once");
         }
     }
     if !args.quiet {
@@ -170,14 +175,27 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
 
 fn run_merge(args: MergeArgs, look: Look) -> anyhow::Result<Outcome> {
     let plan = ReportPlan::new(&args.report, look)?;
-    let mut parts = Vec::new();
+    // One report at a time: a fleet's thousands of reports are never all in memory.
+    let mut merger = merge::Merger::default();
+    let mut outcome = Outcome::Success;
     for path in &args.reports {
         let report = baseline::load(path).map_err(anyhow::Error::msg)?;
-        parts.push((path.display().to_string(), report));
+        let name = path.display().to_string();
+        // What one run over the shard's inputs would have failed for fails the merge too.
+        for (input, reason) in merge::lost_inputs(&report) {
+            eprintln!(
+                "jmlog: {} (in {}): {reason}",
+                sanitize(&input.path, 400),
+                sanitize(&name, 400)
+            );
+            outcome = Outcome::Trouble;
+        }
+        merger.add(&name, report).map_err(anyhow::Error::msg)?;
     }
-    let report = merge::merge(&parts).map_err(anyhow::Error::msg)?;
+    let report = merger.finish().map_err(anyhow::Error::msg)?;
     let mut out = plan.open_output()?;
-    plan.finish(report, &mut out, |_| {})
+    let judged = plan.finish(report, &mut out, |_| {})?;
+    Ok(worse(outcome, judged))
 }
 
 /// The worse of two outcomes: trouble over a tripped gate over success.

@@ -41,6 +41,9 @@ pub struct Report {
     /// `--until`, when given: only lines before this time were counted (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    /// With `--since`/`--until`: how each was given and what it resolved to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<ReportWindow>,
     /// With `--by`: the counts over time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub histogram: Option<Histogram>,
@@ -50,6 +53,29 @@ pub struct Report {
     /// The CI gates asked for (`--fail-on`, `--max-total`, `--max`) and whether each tripped.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<GateResult>,
+}
+
+/// How `--since` and `--until` were given, and the times they resolved to. A relative bound (`30d`)
+/// resolves to a different time on each run; a merged report keeps the earliest and the latest time
+/// of its parts, and its [`Report::since`] is the earliest `since`, its [`Report::until`] the latest
+/// `until` (no part counted a line outside them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportWindow {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<WindowBound>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<WindowBound>,
+}
+
+/// One bound of the window: as given on the command line, and as resolved (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowBound {
+    /// The value given: `30d`, `2026-11-01`, `2026-11-01T08:00:00+08:00`, …
+    pub given: String,
+    /// The earliest time it resolved to (one run: the only one).
+    pub earliest: String,
+    /// The latest time it resolved to (one run: the same as `earliest`).
+    pub latest: String,
 }
 
 /// What changed since a baseline report. Per-code and per-module changes are on the rows
@@ -219,6 +245,10 @@ pub struct InputRow {
     /// Occurrences per code in this input, known and unknown codes alike (a code once per line).
     #[serde(default)]
     pub codes: BTreeMap<Code, u64>,
+    /// The earlier input that is the same file, when this one was therefore not read again (only
+    /// present then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<String>,
 }
 
 impl InputRow {
@@ -303,6 +333,7 @@ impl ReportBuilder {
             error: scanned.error,
             code_lines: t.code_lines,
             codes: per_code,
+            same_as: None,
         });
     }
 
@@ -352,6 +383,41 @@ impl ReportBuilder {
             read_bytes: 0,
             skipped: None,
             error: Some(error),
+            code_lines: 0,
+            codes: BTreeMap::new(),
+            same_as: None,
+        });
+    }
+
+    /// Adds an input that was found but not read, and why (a FIFO or a device in a directory). It
+    /// counts among the files, as a binary file that was skipped does.
+    pub fn add_skipped(&mut self, path: &str, reason: String) {
+        self.totals.files += 1;
+        self.inputs.push(InputRow {
+            path: path.to_owned(),
+            bytes: 0,
+            lines: 0,
+            encoding: None,
+            read_bytes: 0,
+            skipped: Some(reason),
+            error: None,
+            same_as: None,
+            code_lines: 0,
+            codes: BTreeMap::new(),
+        });
+    }
+
+    /// Adds an input that is the same file as the earlier input `same_as`, and was read there.
+    pub fn add_duplicate(&mut self, path: &str, same_as: &str) {
+        self.inputs.push(InputRow {
+            path: path.to_owned(),
+            bytes: 0,
+            lines: 0,
+            encoding: None,
+            read_bytes: 0,
+            skipped: None,
+            error: None,
+            same_as: Some(same_as.to_owned()),
             code_lines: 0,
             codes: BTreeMap::new(),
         });
@@ -465,6 +531,7 @@ impl ReportBuilder {
             inputs: self.inputs,
             since: rfc3339(options.window.since),
             until: rfc3339(options.window.until),
+            window: None,
             histogram,
             baseline: None,
             gates: Vec::new(),
@@ -495,6 +562,23 @@ fn absorb(
 }
 
 impl Report {
+    /// Records how `--since` and `--until` were given, next to the times they resolved to.
+    pub fn record_window(&mut self, since: Option<&str>, until: Option<&str>) {
+        let bound = |given: Option<&str>, resolved: &Option<String>| match (given, resolved) {
+            (Some(given), Some(resolved)) => Some(WindowBound {
+                given: given.trim().to_owned(),
+                earliest: resolved.clone(),
+                latest: resolved.clone(),
+            }),
+            _ => None,
+        };
+        let window = ReportWindow {
+            since: bound(since, &self.since),
+            until: bound(until, &self.until),
+        };
+        self.window = (window.since.is_some() || window.until.is_some()).then_some(window);
+    }
+
     /// Inputs that could not be read, or not to the end.
     pub fn failed_inputs(&self) -> impl Iterator<Item = &InputRow> {
         self.inputs.iter().filter(|i| i.error.is_some())
@@ -506,6 +590,16 @@ impl Report {
         let mut rows: Vec<&InputRow> = self.inputs.iter().filter(|i| !i.codes.is_empty()).collect();
         rows.sort_by_key(|i| std::cmp::Reverse(i.code_count()));
         rows
+    }
+
+    /// Inputs whose text is missing from the report, in whole or in part: those that could not be
+    /// read to the end, and those skipped (binary files, FIFOs and devices in directories). Any of
+    /// them makes the exit code 2. Inputs that are the same file as an earlier one are not among
+    /// them: their text is counted once, with the earlier input.
+    pub fn incomplete_inputs(&self) -> impl Iterator<Item = &InputRow> {
+        self.inputs
+            .iter()
+            .filter(|i| i.error.is_some() || i.skipped.is_some())
     }
 
     /// With `--since`/`--until`, what the window kept and what it left out: `0 codes in the

@@ -254,7 +254,10 @@ pub(super) fn inputs(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let status = match (&i.error, &i.skipped) {
             (Some(e), _) => format!("<span class=\"error\">error: {}</span>", text(e)),
             (None, Some(s)) => format!("<span class=\"skipped\">skipped: {}</span>", text(s)),
-            (None, None) => "ok".to_owned(),
+            (None, None) => match &i.same_as {
+                Some(first) => format!("same file as {}, counted there", text(first)),
+                None => "ok".to_owned(),
+            },
         };
         table.row(
             out,
