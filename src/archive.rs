@@ -34,11 +34,12 @@ use jiff::Timestamp;
 use rayon::ThreadPool;
 
 use crate::extract::Extractor;
-use crate::input::{Encoding, natural_cmp};
+use crate::input::{Encoding, GzipMembers, natural_cmp};
 use crate::pipeline::{EventSink, ReadOptions, TimeOptions, scan_input};
 use crate::render::numbers::{group_digits, plural};
 use crate::report::ScannedInput;
 use crate::tally::{Event, Tally};
+use crate::utf16::{TextEncoding, Utf16Reader};
 
 /// How deep archives inside archives are followed; a deeper one is skipped with a note.
 pub const MAX_DEPTH: usize = 8;
@@ -197,7 +198,7 @@ fn decode<'a>(reader: Box<dyn Read + 'a>) -> io::Result<(Box<dyn Read + 'a>, Enc
     let buffered = |source| BufReader::with_capacity(256 << 10, source);
     let reader: Box<dyn Read + 'a> = match encoding {
         Encoding::Plain => Box::new(source),
-        Encoding::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered(source))),
+        Encoding::Gzip => Box::new(GzipMembers::new(buffered(source))),
         Encoding::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(buffered(source))?),
         Encoding::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(buffered(source))),
         Encoding::Xz => Box::new(liblzma::bufread::XzDecoder::new_multi_decoder(buffered(
@@ -676,9 +677,9 @@ impl Unpacker<'_> {
         };
         let opened = decode(Box::new(counted)).and_then(|(decoded, encoding)| {
             let (head, reader) = peek(decoded, HEAD)?;
-            Ok((Container::sniff(&head), reader, encoding))
+            Ok((Container::sniff(&head), head, reader, encoding))
         });
-        let (container, mut reader, encoding) = match opened {
+        let (container, head, mut reader, encoding) = match opened {
             Ok(opened) => opened,
             Err(e) => {
                 out.rows
@@ -706,6 +707,12 @@ impl Unpacker<'_> {
                 out.absorb(inner);
             }
             None => {
+                // UTF-16 with a byte-order mark is decoded to UTF-8, as for files.
+                let text = TextEncoding::sniff(&head);
+                let mut reader: Box<dyn Read + '_> = match text {
+                    TextEncoding::Utf8 => Box::new(reader),
+                    _ => Box::new(Utf16Reader::new(reader, text)),
+                };
                 let time = (self.time)(modified);
                 let events = self
                     .on_events
@@ -741,7 +748,7 @@ impl Unpacker<'_> {
                     name.to_owned(),
                     ScannedInput {
                         tally: scanned.tally,
-                        encoding: encoding.name(),
+                        encoding: encoding.label(text),
                         read_bytes: read.get(),
                         binary: scanned.binary,
                         skipped: None,

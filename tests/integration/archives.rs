@@ -1189,3 +1189,41 @@ fn thousands_of_members_give_every_per_input_row_to_stdout_and_to_a_file() {
             .all(|r| &r[1] == "false")
     );
 }
+
+#[test]
+fn utf16_members_give_the_counts_of_their_utf8_copy() {
+    let text = fs::read_to_string(sample("android-threadtime.log")).unwrap();
+    let utf16le: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let utf16be: Vec<u8> = [0xfe, 0xff]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    let dir = tempdir();
+    let path = write(
+        &dir,
+        "windows.zip",
+        &zip_of(
+            &vec![
+                ("le.log".to_owned(), utf16le),
+                ("be.log.gz".to_owned(), gzip(&utf16be)),
+                ("utf8.log".to_owned(), text.clone().into_bytes()),
+            ],
+            ZipKind::Deflated,
+        ),
+    );
+    let report = jmlog(["analyze", "-f", "json", &arg(&path)])
+        .expect_code(0)
+        .json();
+    let inputs = report["inputs"].as_array().unwrap();
+    let utf8 = &inputs[2];
+    for (row, encoding) in [(&inputs[0], "gzip+utf-16be"), (&inputs[1], "utf-16le")] {
+        assert_eq!(row["encoding"], encoding);
+        for field in ["bytes", "lines", "code_lines", "codes"] {
+            assert_eq!(row[field], utf8[field], "{encoding}: {field}");
+        }
+    }
+    assert!(utf8["code_lines"].as_u64().unwrap() > 10);
+}
