@@ -134,16 +134,13 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
     // An input not read, or read only in part, is trouble; one that is the same file as an
     // earlier input was read there, and is only worth a note.
     let mut outcome = Outcome::Success;
-    for input in &report.inputs {
-        let path = sanitize(&input.path, 400);
-        if let Some(reason) = &input.error {
-            eprintln!("jmlog: {path}: {reason}");
-            outcome = Outcome::Trouble;
-        } else if let Some(reason) = &input.skipped {
-            eprintln!("jmlog: {path}: {reason}, skipped");
-            outcome = Outcome::Trouble;
-        } else if let Some(same_as) = input.same_as.as_ref().filter(|_| !args.quiet) {
-            let same_as = sanitize(same_as, 400);
+    for (input, reason) in report.lost_inputs() {
+        eprintln!("jmlog: {}: {reason}", sanitize(&input.path, 400));
+        outcome = Outcome::Trouble;
+    }
+    for input in report.inputs.iter().filter(|_| !args.quiet) {
+        if let Some(same_as) = &input.same_as {
+            let (path, same_as) = (sanitize(&input.path, 400), sanitize(same_as, 400));
             eprintln!("jmlog: {path}: the same file as {same_as}, counted once");
         }
     }
@@ -182,7 +179,7 @@ fn run_merge(args: MergeArgs, look: Look) -> anyhow::Result<Outcome> {
         let report = baseline::load(path).map_err(anyhow::Error::msg)?;
         let name = path.display().to_string();
         // What one run over the shard's inputs would have failed for fails the merge too.
-        for (input, reason) in merge::lost_inputs(&report) {
+        for (input, reason) in report.lost_inputs() {
             eprintln!(
                 "jmlog: {} (in {}): {reason}",
                 sanitize(&input.path, 400),

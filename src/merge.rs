@@ -16,7 +16,7 @@ use jiff::tz::TimeZone;
 use crate::catalog::Catalog;
 use crate::config::{canonical_zone_name, parse_zone, relative_span};
 use crate::histogram::{Bucket, Histogram, MAX_BUCKETS, Unit};
-use crate::report::{BuildOptions, InputRow, Report, ReportBuilder, ReportWindow, WindowBound};
+use crate::report::{BuildOptions, Report, ReportBuilder, ReportWindow, WindowBound};
 
 /// How far apart the runs of a fleet may have resolved the same relative `--since` or `--until`
 /// (`30d`) and still merge, in seconds: shards started together, not on different days.
@@ -29,19 +29,6 @@ pub fn merge(parts: &[(String, Report)]) -> Result<Report, String> {
         merger.add(name, part.clone())?;
     }
     merger.finish()
-}
-
-/// The inputs of a report that one run would have ended with exit code 2 for: those that could
-/// not be read (to the end), and those skipped. Each comes with what the run said about it.
-pub fn lost_inputs(report: &Report) -> impl Iterator<Item = (&InputRow, String)> {
-    report.inputs.iter().filter_map(|input| {
-        match (&input.error, &input.skipped) {
-            (Some(error), _) => Some(error.clone()),
-            (None, Some(skipped)) => Some(format!("{skipped}, skipped")),
-            (None, None) => None,
-        }
-        .map(|reason| (input, reason))
-    })
 }
 
 /// Folds reports into one, in order; [`Merger::finish`] gives the merged report.

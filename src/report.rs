@@ -602,6 +602,18 @@ impl Report {
             .filter(|i| i.error.is_some() || i.skipped.is_some())
     }
 
+    /// [`Report::incomplete_inputs`], each with what a run says about it on stderr.
+    pub fn lost_inputs(&self) -> impl Iterator<Item = (&InputRow, String)> {
+        self.incomplete_inputs().map(|input| {
+            let reason = match (&input.error, &input.skipped) {
+                (Some(error), _) => error.clone(),
+                (None, Some(skipped)) => format!("{skipped}, skipped"),
+                (None, None) => unreachable!("an incomplete input has an error or was skipped"),
+            };
+            (input, reason)
+        })
+    }
+
     /// With `--since`/`--until`, what the window kept and what it left out: `0 codes in the
     /// window 2026-11-21T00:00:00Z to the end; 1,234 code lines outside it and 56 without a time
     /// were left out.`
