@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use rayon::ThreadPool;
 
+use crate::archive::{self, Container, Unpacker};
 use crate::catalog::Catalog;
 use crate::extract::{Extractor, Mode};
 use crate::histogram::Unit;
@@ -41,6 +42,8 @@ pub struct ScanSettings {
     pub time: Option<TimeSettings>,
     /// What to take standard input for: a file streamed in from elsewhere.
     pub stdin: StdinAs,
+    /// `--hidden`: also read hidden members of archives.
+    pub hidden: bool,
 }
 
 /// Standard input taken for a file read elsewhere: `--stdin-name`, `--stdin-modified`,
@@ -86,6 +89,8 @@ pub struct RunStats {
     pub read_time: Duration,
     pub scan_time: Duration,
     pub threads: usize,
+    /// Hidden members of archives left out (`--hidden` reads them).
+    pub hidden_members: u64,
 }
 
 /// Scans the inputs. An input that cannot be opened or read is recorded in the report with its reason,
@@ -149,9 +154,12 @@ pub fn analyze(
         let name = settings.name_of(input);
         match result.into_inner().expect("no reader panics") {
             Some(Ok(read)) => {
-                stats.read_time += read.scanned.read_time;
-                stats.scan_time += read.scanned.scan_time;
-                builder.add_scanned(&name, read.into_scanned_input());
+                stats.read_time += read.read_time;
+                stats.scan_time += read.scan_time;
+                stats.hidden_members += read.hidden;
+                for (name, scanned) in read.rows {
+                    builder.add_scanned(&name, scanned);
+                }
             }
             Some(Err(e)) => builder.add_failed(&name, e.to_string()),
             None => unreachable!("every input is read"),
@@ -233,35 +241,52 @@ fn is_plain(path: &std::path::Path) -> bool {
     Encoding::sniff(&head[..n]) == Encoding::Plain
 }
 
-/// One input, read to the end (or to its first error).
+/// One input, read to the end (or to its first error): its row, or the rows of an archive's members.
 struct Read {
-    scanned: Scanned,
-    encoding: Encoding,
-    text: TextEncoding,
-    raw_bytes: u64,
+    rows: Vec<(String, ScannedInput)>,
+    read_time: Duration,
+    scan_time: Duration,
+    /// Hidden members of an archive left out.
+    hidden: u64,
 }
 
 impl Read {
-    fn into_scanned_input(self) -> ScannedInput {
-        let error = self.scanned.error.as_ref().map(|e| {
+    /// A file or stream of text, read as one input.
+    fn text(
+        name: String,
+        scanned: Scanned,
+        encoding: Encoding,
+        text: TextEncoding,
+        raw_bytes: u64,
+    ) -> Read {
+        let error = scanned.error.as_ref().map(|e| {
             if let Some(early) = EndedEarly::of(e) {
                 format!("{early} (kept what was read)")
-            } else if self.encoding == Encoding::Plain {
+            } else if encoding == Encoding::Plain {
                 e.to_string()
             } else {
                 format!(
                     "corrupt or truncated {} data after {} of text (kept what was read): {e}",
-                    self.encoding,
-                    plural(self.scanned.tally.bytes, "byte", "bytes")
+                    encoding,
+                    plural(scanned.tally.bytes, "byte", "bytes")
                 )
             }
         });
-        ScannedInput {
-            tally: self.scanned.tally,
-            encoding: self.encoding.label(self.text),
-            read_bytes: self.raw_bytes,
-            binary: self.scanned.binary,
-            error,
+        Read {
+            read_time: scanned.read_time,
+            scan_time: scanned.scan_time,
+            hidden: 0,
+            rows: vec![(
+                name,
+                ScannedInput {
+                    tally: scanned.tally,
+                    encoding: encoding.label(text),
+                    read_bytes: raw_bytes,
+                    binary: scanned.binary,
+                    skipped: None,
+                    error,
+                },
+            )],
         }
     }
 }
@@ -277,30 +302,65 @@ fn read_one(
     let name = settings.name_of(input);
     let events = on_events.map(|sink| move |events: &[Event]| sink(&name, events));
     progress.start(input);
-    let opened = input::open(input)?;
+    let mut opened = input::open(input)?;
+    // Archives, and formats jmlog does not read, are told by the first bytes of the decoded data.
+    let (head, reader) = archive::peek(opened.reader, archive::HEAD)?;
+    opened.reader = Box::new(reader);
     let raw = Arc::clone(&opened.raw_bytes);
     let reported = AtomicU64::new(0);
     let on_chunk = || {
         let now = raw.load(Ordering::Relaxed);
         progress.advance(now - reported.swap(now, Ordering::Relaxed));
     };
-    let time = settings.time.as_ref().map(|t| {
-        let stdin_modified = match input {
-            Input::Stdin => settings.stdin.modified,
-            Input::File { .. } => None,
+    let time_for = |modified: Option<Timestamp>| {
+        settings.time.as_ref().map(|t| {
+            let modified = modified.unwrap_or_else(Timestamp::now);
+            TimeOptions {
+                tz: t.tz.clone(),
+                year: t.year,
+                modified: modified.to_zoned_datetime(t.tz.clone()).date(),
+                window: t.window,
+            }
+        })
+    };
+    let stdin_modified = match input {
+        Input::Stdin => settings.stdin.modified,
+        Input::File { .. } => None,
+    };
+    let modified = opened
+        .modified
+        .and_then(|m| Timestamp::try_from(m).ok())
+        .or(stdin_modified);
+    if let Some(container) = Container::sniff(&head) {
+        let unpacker = Unpacker {
+            extractor,
+            pool,
+            chunk_size: settings.chunk_size,
+            // A member without a time of its own takes the archive's.
+            time: &|member: Option<Timestamp>| time_for(member.or(modified)),
+            hidden: settings.hidden,
+            on_chunk: &on_chunk,
+            on_events,
         };
-        let modified = opened
-            .modified
-            .and_then(|m| Timestamp::try_from(m).ok())
-            .or(stdin_modified)
-            .unwrap_or_else(Timestamp::now);
-        TimeOptions {
-            tz: t.tz.clone(),
-            year: t.year,
-            modified: modified.to_zoned_datetime(t.tz.clone()).date(),
-            window: t.window,
+        let name = settings.name_of(input);
+        let mut unpacked = match (container, opened.file.take()) {
+            (Container::Zip, Some(file)) => unpacker.read_zip_file(&name, file, &raw),
+            _ => unpacker.read_stream(&name, container, &mut opened.reader, opened.encoding, 1),
+        };
+        on_chunk();
+        if let [(_, row)] = unpacked.rows.as_mut_slice() {
+            if let Container::Unsupported(_) = container {
+                row.read_bytes = raw.load(Ordering::Relaxed);
+            }
         }
-    });
+        return Ok(Read {
+            rows: unpacked.rows,
+            read_time: unpacked.read_time,
+            scan_time: unpacked.scan_time,
+            hidden: unpacked.hidden,
+        });
+    }
+    let time = time_for(modified);
     let options = ReadOptions {
         chunk_size: settings.chunk_size,
         time: time.as_ref(),
@@ -332,23 +392,27 @@ fn read_one(
             );
             // `None`: a line too long to read in parallel; the streaming reader takes over.
             if let Some(scanned) = scanned {
-                return Ok(Read {
-                    raw_bytes: scanned.tally.bytes,
+                let raw_bytes = scanned.tally.bytes;
+                return Ok(Read::text(
+                    input.name(),
                     scanned,
-                    encoding: opened.encoding,
-                    text: opened.text,
-                });
+                    opened.encoding,
+                    opened.text,
+                    raw_bytes,
+                ));
             }
         }
     }
     let scanned = scan_input(opened.reader, extractor, pool, &options);
     on_chunk();
-    Ok(Read {
+    let raw_bytes = opened.raw_bytes.load(Ordering::Relaxed);
+    Ok(Read::text(
+        input.name(),
         scanned,
-        encoding: opened.encoding,
-        text: opened.text,
-        raw_bytes: opened.raw_bytes.load(Ordering::Relaxed),
-    })
+        opened.encoding,
+        opened.text,
+        raw_bytes,
+    ))
 }
 
 fn thread_pool(threads: usize) -> anyhow::Result<ThreadPool> {

@@ -8,6 +8,7 @@
 
 pub mod analyze;
 pub mod annotate;
+pub mod archive;
 pub mod baseline;
 pub mod catalog;
 pub mod cli;

@@ -117,6 +117,7 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         time: config::time_settings(&args, plan.format == ReportFormat::Ndjson)
             .map_err(anyhow::Error::msg)?,
         stdin: config::stdin_as(&args).map_err(anyhow::Error::msg)?,
+        hidden: args.hidden,
     };
 
     // NDJSON events are written while the scan runs, to the same output as the summary after it.
@@ -161,7 +162,8 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         if let Some(note) = report.window_note().filter(|_| report.left_out_lines() > 0) {
             eprintln!("jmlog: {note}");
         }
-        let (hidden, links) = (discovered.hidden_skipped, discovered.links_skipped);
+        let hidden = discovered.hidden_skipped + stats.hidden_members;
+        let links = discovered.links_skipped;
         if hidden > 0 {
             let entries = if hidden == 1 { "entry" } else { "entries" };
             eprintln!("jmlog: skipped {hidden} hidden {entries} (--hidden scans them)");

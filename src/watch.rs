@@ -168,6 +168,7 @@ fn report(files: &[Followed], loose: bool) -> anyhow::Result<Report> {
                     encoding: "plain",
                     read_bytes: file.read_bytes,
                     binary: false,
+                    skipped: None,
                     error: file.problem.clone(),
                 },
             );

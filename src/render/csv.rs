@@ -1,5 +1,6 @@
-//! CSV: one row per code; with `--by`, one row per bucket and code, so that the rows add up to
-//! every occurrence the report counts. Cells a spreadsheet would run as a formula are neutralised.
+//! CSV: one row per code, then one row per input and code (the `input` column set); with `--by`, one
+//! row per bucket and code, so that the rows add up to every occurrence the report counts. Cells a
+//! spreadsheet would run as a formula are neutralised.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -91,6 +92,7 @@ fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
             "example_path",
             "example_line",
             "example_text",
+            "input",
         ])?;
         for c in &report.codes {
             w.write_record([
@@ -107,6 +109,7 @@ fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
                 safe(&c.example.path),
                 c.example.line.to_string(),
                 safe(&c.example.text),
+                String::new(),
             ])?;
         }
         for u in &report.unknown_codes {
@@ -124,10 +127,45 @@ fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
                 safe(&u.example.path),
                 u.example.line.to_string(),
                 safe(&u.example.text),
+                String::new(),
+            ])?;
+        }
+        per_input(report, &mut w)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Which input holds which codes: a row per input and code, in input order and most frequent code
+/// first, with `count` the code's occurrences in that input and `input` its path. The totals rows
+/// above have an empty `input`, so a filter on that column gives one table or the other.
+fn per_input<W: Write>(report: &Report, w: &mut csv::Writer<W>) -> csv::Result<()> {
+    let known: std::collections::BTreeMap<_, _> =
+        report.codes.iter().map(|c| (c.code, c)).collect();
+    for input in &report.inputs {
+        for (code, n) in input.top_codes() {
+            let row = known.get(&code);
+            let text = |f: fn(&crate::report::CodeRow) -> &str| {
+                row.map(|c| safe(f(c))).unwrap_or_default()
+            };
+            w.write_record([
+                code.to_string(),
+                row.is_some().to_string(),
+                n.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                row.map(|c| c.module.name().to_owned()).unwrap_or_default(),
+                text(|c| &c.operation),
+                text(|c| &c.meaning),
+                text(|c| &c.message),
+                String::new(),
+                String::new(),
+                String::new(),
+                safe(&input.path),
             ])?;
         }
     }
-    w.flush()?;
     Ok(())
 }
 

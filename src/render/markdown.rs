@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::markup::{Column, Markdown, Table};
+use super::numbers::{INPUT_TOP_CODES, code_counts};
 use super::numbers::{group_digits, headline, human_bytes, percent, plural, signed};
 use super::palette;
 use super::terminal::sanitize;
@@ -253,6 +254,8 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
         }
     }
 
+    inputs_with_codes(report, top, out)?;
+
     let examples: Vec<_> = report
         .codes
         .iter()
@@ -284,6 +287,47 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
         }
     }
     Ok(())
+}
+
+/// Which inputs hold the codes: the `top` inputs with the most code occurrences, each with its most
+/// frequent codes.
+fn inputs_with_codes(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()> {
+    let inputs = report.inputs_with_codes();
+    if inputs.len() < 2 {
+        return Ok(());
+    }
+    let shown = top.min(inputs.len());
+    if shown < inputs.len() {
+        writeln!(
+            out,
+            "\n### Inputs with codes (top {shown} of {})\n",
+            inputs.len()
+        )?;
+    } else {
+        writeln!(out, "\n### Inputs with codes\n")?;
+    }
+    let table = Table::new(
+        Markdown,
+        &[
+            ("input", Column::Label),
+            ("codes", Column::Number),
+            ("lines", Column::Number),
+            ("top codes", Column::Text),
+        ],
+    );
+    table.header(out)?;
+    for i in &inputs[..shown] {
+        table.row(
+            out,
+            &[
+                code_span(&sanitize(&i.path, 300)),
+                group_digits(i.code_count()),
+                group_digits(i.code_lines),
+                code_counts(&i.top_codes(), INPUT_TOP_CODES),
+            ],
+        )?;
+    }
+    table.footer(out)
 }
 
 /// A bucket's codes as a bar of module letters (`MMMLLA`), at most 24 long for the fullest bucket,

@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use comfy_table::{CellAlignment, Table};
 
+use super::numbers::{INPUT_TOP_CODES, code_counts};
 use super::numbers::{group_digits, human_bytes, percent, plural, signed};
 use super::palette::{self, ColorDepth};
 use super::terminal::sanitize;
@@ -268,6 +269,8 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         }
     }
 
+    inputs_with_codes(report, opts, out)?;
+
     if !report.gates.is_empty() {
         writeln!(out, "\n{}", look.paint(HEADING, "Gates"))?;
         for g in &report.gates {
@@ -295,6 +298,39 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         }
     }
     Ok(())
+}
+
+/// Which inputs hold the codes: the `--top` inputs with the most code occurrences (all with
+/// `--top 0`), each with its most frequent codes.
+fn inputs_with_codes(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Result<()> {
+    let inputs = report.inputs_with_codes();
+    // One input says nothing the totals do not.
+    if inputs.len() < 2 {
+        return Ok(());
+    }
+    let shown = if opts.top == 0 {
+        inputs.len()
+    } else {
+        opts.top.min(inputs.len())
+    };
+    let title = if shown < inputs.len() {
+        format!("Inputs with codes (top {shown} of {})", inputs.len())
+    } else {
+        "Inputs with codes".to_owned()
+    };
+    writeln!(out, "\n{}", opts.look.paint(HEADING, &title))?;
+    let header = ["input", "codes", "lines", "top codes"];
+    let mut table = new_table(opts.look, &header);
+    for i in &inputs[..shown] {
+        table.add_row(vec![
+            sanitize(&i.path, 200),
+            group_digits(i.code_count()),
+            group_digits(i.code_lines),
+            code_counts(&i.top_codes(), INPUT_TOP_CODES),
+        ]);
+    }
+    align_right(&mut table, &header, &["codes", "lines"]);
+    super::write_table(&table, out)
 }
 
 /// Codes over time: a row per bucket with a bar stacked by module, then a sparkline per top code.

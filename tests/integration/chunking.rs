@@ -17,7 +17,11 @@ use crate::util::root;
 fn material() -> Vec<String> {
     let mut lines = Vec::new();
     for entry in std::fs::read_dir(root().join("sample-logs")).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "log") {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
         lines.extend(text.lines().map(str::to_owned));
     }
     let corpus = std::fs::read_to_string(root().join("tests/data/corpus.txt")).unwrap();

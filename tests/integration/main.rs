@@ -1,6 +1,7 @@
 //! jmlog's integration tests: one test binary that runs the real `jmlog` executable.
 
 mod analyze;
+mod archives;
 mod catalog;
 mod chunking;
 mod cli;

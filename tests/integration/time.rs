@@ -18,6 +18,7 @@ fn all_samples() -> Vec<String> {
     let mut paths: Vec<String> = fs::read_dir(root().join("sample-logs"))
         .unwrap()
         .map(|e| arg(&e.unwrap().path()))
+        .filter(|p| p.ends_with(".log"))
         .collect();
     paths.sort();
     paths

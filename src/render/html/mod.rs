@@ -21,7 +21,7 @@ use crate::report::Report;
 use charts::{histogram, modules, top_codes};
 use jiff::ZonedDateTime as Zoned;
 use style::{STYLE, module_styles};
-use tables::{baseline, codes, gates, inputs, unknown_codes};
+use tables::{baseline, codes, gates, inputs, inputs_with_codes, unknown_codes};
 
 /// The most characters of a string from a log shown; example lines are at most 1 KiB anyway.
 const TEXT_CHARS: usize = 2048;
@@ -74,6 +74,7 @@ pub fn render(
     if !report.unknown_codes.is_empty() {
         unknown_codes(report, top, out)?;
     }
+    inputs_with_codes(report, out)?;
     inputs(report, out)?;
     writeln!(
         out,
@@ -302,6 +303,7 @@ mod tests {
                 encoding: "plain",
                 read_bytes,
                 binary: false,
+                skipped: None,
                 error: None,
             },
         );

@@ -290,6 +290,58 @@ pub(super) fn inputs(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</section>")
 }
 
+/// How many inputs the "Inputs with codes" section lists.
+const TOP_INPUTS: usize = 50;
+
+/// Which inputs hold the codes: those with the most code occurrences, each with its most frequent
+/// codes.
+pub(super) fn inputs_with_codes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    use crate::render::numbers::{INPUT_TOP_CODES, code_counts};
+
+    let inputs = report.inputs_with_codes();
+    if inputs.len() < 2 {
+        return Ok(());
+    }
+    let shown = inputs.len().min(TOP_INPUTS);
+    writeln!(out, "<section id=\"inputs-with-codes\">")?;
+    writeln!(
+        out,
+        "<h2>Inputs with codes <span class=\"count\">({})</span></h2>",
+        if shown < inputs.len() {
+            format!("{shown} of {}", inputs.len())
+        } else {
+            inputs.len().to_string()
+        }
+    )?;
+    let table = Table::new(
+        Html,
+        &[
+            ("Input", Column::Text),
+            ("Codes", Column::Number),
+            ("Lines", Column::Number),
+            ("Top codes", Column::Text),
+        ],
+    )
+    .with_class("inputs");
+    table.header(out)?;
+    for i in &inputs[..shown] {
+        table.row(
+            out,
+            &[
+                format!("<span class=\"mono path\">{}</span>", text(&i.path)),
+                group_digits(i.code_count()),
+                group_digits(i.code_lines),
+                format!(
+                    "<span class=\"mono\">{}</span>",
+                    text(&code_counts(&i.top_codes(), INPUT_TOP_CODES))
+                ),
+            ],
+        )?;
+    }
+    table.footer(out)?;
+    writeln!(out, "</section>")
+}
+
 /// The first line of a code: where, then the line itself.
 fn example(e: &ExampleRef) -> String {
     format!(
