@@ -394,7 +394,7 @@ fn read_one(
             if let Some(scanned) = scanned {
                 let raw_bytes = scanned.tally.bytes;
                 return Ok(Read::text(
-                    input.name(),
+                    settings.name_of(input),
                     scanned,
                     opened.encoding,
                     opened.text,
@@ -407,7 +407,7 @@ fn read_one(
     on_chunk();
     let raw_bytes = opened.raw_bytes.load(Ordering::Relaxed);
     Ok(Read::text(
-        input.name(),
+        settings.name_of(input),
         scanned,
         opened.encoding,
         opened.text,
