@@ -2,7 +2,7 @@
 //! and output that stays safe and quiet.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -266,13 +266,10 @@ fn colour_follows_the_flag_and_no_color() {
     let run = jmlog(["analyze", "--color", "never", &path]);
     assert!(!run.stdout().contains('\x1b'));
     // NO_COLOR applies to `auto`, and stdout here is a pipe anyway; `always` wins over NO_COLOR.
-    let out = assert_cmd::Command::cargo_bin("jmlog")
-        .unwrap()
-        .args(["analyze", "--color", "always", &path])
+    let run = crate::util::Jmlog::new(["analyze", "--color", "always", &path])
         .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b["));
+        .run();
+    assert!(run.stdout().contains("\x1b["));
 }
 
 #[test]
@@ -293,21 +290,28 @@ fn loose_mode_counts_more_and_says_so() {
 
 #[test]
 fn a_closed_pipe_ends_quietly() {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("jmlog"))
-        .args(["codes", "--format", "json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut jm = crate::util::Watched::spawn(
+        Command::new(crate::util::bin())
+            .args(["codes", "--format", "json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
+    BufReader::new(jm.child.stdout.take().unwrap())
         .read_line(&mut first)
         .unwrap();
     // The reader goes away after one line, like `head -1`.
-    let out = child.wait_with_output().unwrap();
+    let mut stderr = String::new();
+    jm.child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = jm.wait();
     assert_eq!(first.trim(), "[");
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(stderr, "");
 }
 
 #[test]

@@ -8,14 +8,14 @@ use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{arg, jmlog, jmlog_with_stdin, root, tempdir};
+use crate::util::{Watched, arg, bin, jmlog, jmlog_with_stdin, root, tempdir};
 
 /// How long to wait for a line that should come at once.
 const PATIENCE: Duration = Duration::from_secs(5);
@@ -278,7 +278,7 @@ fn watch_follows_files_not_standard_input() {
 /// jmlog running as a child, its output read line by line on threads.
 struct Running {
     args: Vec<String>,
-    child: Child,
+    child: Watched,
     stdin: Option<ChildStdin>,
     stdout: Option<Receiver<Vec<u8>>>,
     stderr: Receiver<String>,
@@ -288,16 +288,16 @@ struct Running {
 
 impl Running {
     fn start(args: &[&str]) -> Running {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("jmlog"))
-            .args(args)
-            .env_remove("NO_COLOR")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("jmlog starts");
-        let stdout = lines(child.stdout.take().unwrap());
-        let stderr = lines(child.stderr.take().unwrap());
+        let mut child = Watched::spawn(
+            Command::new(bin())
+                .args(args)
+                .env_remove("NO_COLOR")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        );
+        let stdout = lines(child.child.stdout.take().unwrap());
+        let stderr = lines(child.child.stderr.take().unwrap());
         let (tx, stderr_text) = mpsc::channel();
         thread::spawn(move || {
             for line in stderr {
@@ -306,7 +306,7 @@ impl Running {
         });
         Running {
             args: args.iter().map(|a| a.to_string()).collect(),
-            stdin: child.stdin.take(),
+            stdin: child.child.stdin.take(),
             child,
             stdout: Some(stdout),
             stderr: stderr_text,
@@ -373,7 +373,7 @@ impl Running {
     /// Sends SIGINT, as Ctrl-C does.
     fn interrupt(&self) {
         let status = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
+            .args(["-INT", &self.child.child.id().to_string()])
             .status()
             .expect("kill runs");
         assert!(status.success());
@@ -384,7 +384,7 @@ impl Running {
     fn wait(&mut self) -> ExitStatus {
         let deadline = Instant::now() + PATIENCE;
         loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.child.child.try_wait().unwrap() {
                 return status;
             }
             if Instant::now() > deadline {
@@ -404,14 +404,6 @@ impl Running {
             self.stderr_seen.push(line);
         }
         self.stderr_seen.concat()
-    }
-}
-
-impl Drop for Running {
-    /// A failed test leaves no jmlog behind.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
