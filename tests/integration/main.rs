@@ -6,6 +6,7 @@ mod chunking;
 mod corpus;
 mod fuzz_regressions;
 mod hostile;
+mod oracle;
 mod inputs;
 mod properties;
 mod reports;
