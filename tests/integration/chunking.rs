@@ -30,9 +30,12 @@ fn material() -> Vec<String> {
     lines
 }
 
+/// Lines, lines with codes, and per (code, known) its count and first line index.
+type Shape = (u64, u64, BTreeMap<(u32, bool), (u64, u64)>);
+
 /// What the independent oracle finds in `text`, in the shape of a tally's counts: lines, lines
 /// with codes, and per code its count and the index of the line it was first seen on.
-fn oracle_counts(text: &[u8]) -> (u64, u64, BTreeMap<(u32, bool), (u64, u64)>) {
+fn oracle_counts(text: &[u8]) -> Shape {
     let c = crate::oracle::count_text(text, false);
     let mut per_code = BTreeMap::new();
     for (code, lines) in &c.line_numbers {
@@ -43,7 +46,7 @@ fn oracle_counts(text: &[u8]) -> (u64, u64, BTreeMap<(u32, bool), (u64, u64)>) {
 }
 
 /// The same shape, from a tally.
-fn tally_counts(t: &Tally) -> (u64, u64, BTreeMap<(u32, bool), (u64, u64)>) {
+fn tally_counts(t: &Tally) -> Shape {
     let mut per_code = BTreeMap::new();
     for (known, map) in [(true, &t.codes), (false, &t.unknown)] {
         for (code, ct) in map {

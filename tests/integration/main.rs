@@ -7,6 +7,7 @@ mod corpus;
 mod fuzz_regressions;
 mod hostile;
 mod inputs;
+mod matrix;
 mod oracle;
 mod properties;
 mod reports;
