@@ -858,17 +858,29 @@ impl Failures {
 
 /// One `analyze` run in every format (to stdout, or with `-o`), cross-checked with the JSON report
 /// of the same arguments, which is checked against the oracle.
-fn analyze_case(
-    failures: &mut Failures,
-    name: &str,
-    log: &Log,
+/// One row of the analyze matrix.
+struct Case<'a> {
+    name: &'a str,
     kind: Kind,
-    options: &[&str],
+    options: &'a [&'a str],
+    /// The `--since` among the options, for the oracle.
     since: Option<i64>,
-    formats: &[&str],
-    to_file: &[bool],
+    formats: &'a [&'a str],
+    /// Which outputs to try: stdout (`false`), `-o FILE` (`true`).
+    to_file: &'a [bool],
     limit: Duration,
-) -> usize {
+}
+
+fn analyze_case(failures: &mut Failures, log: &Log, case: Case<'_>) -> usize {
+    let Case {
+        name,
+        kind,
+        options,
+        since,
+        formats,
+        to_file,
+        limit,
+    } = case;
     let dir = tempdir();
     let prepared = prepare(kind, log, &dir);
     let by = options.contains(&"--by");
@@ -946,14 +958,16 @@ fn analyze_every_format_at_size() {
     let mut failures = Failures::default();
     let runs = analyze_case(
         &mut failures,
-        "big",
         log(Size::Big),
-        Kind::File,
-        &[],
-        None,
-        &FORMATS,
-        &[false, true],
-        BIG_LIMIT,
+        Case {
+            name: "big",
+            kind: Kind::File,
+            options: &[],
+            since: None,
+            formats: &FORMATS,
+            to_file: &[false, true],
+            limit: BIG_LIMIT,
+        },
     );
     failures.assert_none(runs);
 }
@@ -967,14 +981,16 @@ fn analyze_every_input_kind_at_size() {
     for kind in KINDS {
         runs += analyze_case(
             &mut failures,
-            "big",
             log(Size::Big),
-            kind,
-            &[],
-            None,
-            &["ndjson"],
-            &[true],
-            BIG_LIMIT,
+            Case {
+                name: "big",
+                kind,
+                options: &[],
+                since: None,
+                formats: &["ndjson"],
+                to_file: &[true],
+                limit: BIG_LIMIT,
+            },
         );
     }
     failures.assert_none(runs);
@@ -994,14 +1010,16 @@ fn analyze_small_sizes_every_kind_and_format() {
             };
             runs += analyze_case(
                 &mut failures,
-                &format!("{size:?}"),
                 log(size),
-                kind,
-                &[],
-                None,
-                &FORMATS,
-                to_file,
-                SMALL_LIMIT,
+                Case {
+                    name: &format!("{size:?}"),
+                    kind,
+                    options: &[],
+                    since: None,
+                    formats: &FORMATS,
+                    to_file,
+                    limit: SMALL_LIMIT,
+                },
             );
         }
     }
@@ -1030,14 +1048,16 @@ fn analyze_options_that_change_paths() {
     for (options, since) in &option_sets {
         runs += analyze_case(
             &mut failures,
-            "medium",
             medium,
-            Kind::File,
-            options,
-            *since,
-            &FORMATS,
-            &[false, true],
-            SMALL_LIMIT,
+            Case {
+                name: "medium",
+                kind: Kind::File,
+                options,
+                since: *since,
+                formats: &FORMATS,
+                to_file: &[false, true],
+                limit: SMALL_LIMIT,
+            },
         );
     }
     let big = log(Size::Big);
@@ -1045,25 +1065,29 @@ fn analyze_options_that_change_paths() {
     let big_since_arg = jiff::Timestamp::from_second(big_since).unwrap().to_string();
     runs += analyze_case(
         &mut failures,
-        "big",
         big,
-        Kind::File,
-        &["--by", "day"],
-        None,
-        &FORMATS,
-        &[true],
-        BIG_LIMIT,
+        Case {
+            name: "big",
+            kind: Kind::File,
+            options: &["--by", "day"],
+            since: None,
+            formats: &FORMATS,
+            to_file: &[true],
+            limit: BIG_LIMIT,
+        },
     );
     runs += analyze_case(
         &mut failures,
-        "big",
         big,
-        Kind::Gzip,
-        &["--since", &big_since_arg, "-j1"],
-        Some(big_since),
-        &["csv", "ndjson"],
-        &[true],
-        BIG_LIMIT,
+        Case {
+            name: "big",
+            kind: Kind::Gzip,
+            options: &["--since", &big_since_arg, "-j1"],
+            since: Some(big_since),
+            formats: &["csv", "ndjson"],
+            to_file: &[true],
+            limit: BIG_LIMIT,
+        },
     );
     failures.assert_none(runs);
 }
