@@ -1377,3 +1377,32 @@ fn watch_from_start_every_size() {
     }
     failures.assert_none(cases.len());
 }
+
+/// NDJSON events of an input read in many chunks (64 KiB here, about 30 of them), by the parallel
+/// file reader, the stream reader and a decompressor, with several threads and with one: every
+/// event's line is the oracle's.
+#[test]
+fn ndjson_event_lines_are_the_oracles_across_chunks() {
+    let mut failures = Failures::default();
+    let mut runs = 0;
+    let log = log(Size::Medium);
+    for kind in [Kind::File, Kind::Stdin, Kind::Gzip] {
+        for threads in ["-j2", "-j1"] {
+            let dir = tempdir();
+            let prepared = prepare(kind, log, &dir);
+            let out = dir.join("events.ndjson");
+            let mut args: Vec<String> = ["analyze", "-q", "-f", "ndjson", "--chunk-size", "65536"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            args.extend([threads.to_owned(), "-o".into(), arg(&out)]);
+            args.extend(prepared.args.iter().cloned());
+            runs += 1;
+            let result = run_case(&args, prepared.stdin.as_deref(), SMALL_LIMIT, 0)
+                .and_then(|run| output_of(&run, Some(&out)))
+                .and_then(|bytes| events_equal_oracle(&bytes, log, &prepared));
+            failures.check(&format!("ndjson {kind:?} {threads}"), result);
+        }
+    }
+    failures.assert_none(runs);
+}

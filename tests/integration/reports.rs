@@ -119,15 +119,37 @@ fn prometheus_caps_unknown_codes() {
 
 #[test]
 fn csv_cells_never_run_as_formulas() {
-    let text = "=HYPERLINK(\"http://evil\",\"x\") login failed code=801004\n\
-                @SUM(1+1) send failed code=803008\n";
+    // Every character a spreadsheet reads as the start of a formula, first on a line of its own.
+    let lines = [
+        (
+            "=HYPERLINK(\"http://evil\",\"x\") login failed code=801004",
+            801004,
+        ),
+        ("+1+1 login failed code=801003", 801003),
+        ("-2+3 send failed code=803008", 803008),
+        ("@SUM(1+1) send failed code=803005", 803005),
+        ("\tcmd|' /C calc'!A0 request failed code=899002", 899002),
+        ("\r=1+1 network failed code=871310", 871310),
+    ];
+    let text: String = lines.iter().map(|(l, _)| format!("{l}\n")).collect();
     let run = jmlog_with_stdin(["analyze", "-f", "csv"], text.as_bytes());
     run.expect_code(0);
     let mut reader = csv::Reader::from_reader(run.output.stdout.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (code, example) = (column("code"), column("example_text"));
+    let mut seen = std::collections::BTreeMap::new();
     for row in reader.records() {
         let row = row.unwrap();
-        let example = &row[12];
-        assert!(example.starts_with('\''), "neutralised: {example}");
+        seen.insert(row[code].parse::<u32>().unwrap(), row[example].to_owned());
+    }
+    assert_eq!(seen.len(), lines.len(), "one row per line: {seen:?}");
+    for (line, c) in lines {
+        assert_eq!(
+            seen[&c],
+            format!("'{line}"),
+            "the example of {c} is neutralised"
+        );
     }
 }
 

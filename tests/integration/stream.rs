@@ -156,6 +156,59 @@ fn annotate_ends_quietly_when_the_reader_goes_away() {
     assert_eq!(jm.stderr_so_far(), "");
 }
 
+/// With a large, endless input, annotate ends within two seconds of its reader going away: a
+/// failed write ends it, it does not read on.
+#[test]
+fn annotate_ends_at_once_when_the_reader_goes_away_from_an_endless_input() {
+    let mut jm = Watched::spawn_for(
+        Command::new(bin())
+            .args(["annotate", "--color", "never"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+        Duration::from_secs(30),
+    );
+    // A writer that never stops by itself: 1 MiB blocks of lines with codes, until jmlog is gone.
+    let mut stdin = jm.child.stdin.take().unwrap();
+    let block = "W/Chat: send failed, code=803008, retrying\n".repeat((1 << 20) / 42);
+    let writer = thread::spawn(move || {
+        let mut written = 0u64;
+        while stdin.write_all(block.as_bytes()).is_ok() {
+            written += block.len() as u64;
+        }
+        written
+    });
+    let stderr = jm.child.stderr.take().unwrap();
+    let stderr = thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
+        text
+    });
+    // Read 4 MiB of annotated output, then go away like `head -c`.
+    let mut stdout = jm.child.stdout.take().unwrap();
+    let mut seen = vec![0u8; 4 << 20];
+    std::io::Read::read_exact(&mut stdout, &mut seen).unwrap();
+    let first = String::from_utf8_lossy(&seen[..200]).into_owned();
+    assert!(
+        first.starts_with("W/Chat: send failed, code=803008, retrying  \u{27e8}803008 "),
+        "{first}"
+    );
+    drop(stdout);
+    let gone = Instant::now();
+    let status = crate::util::wait_until(&mut jm.child, gone + Duration::from_secs(2));
+    let took = gone.elapsed();
+    let status = status.unwrap_or_else(|| {
+        panic!("annotate still runs {took:?} after its reader went away, reading on")
+    });
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "ends quietly, as `| head` would have it"
+    );
+    assert_eq!(stderr.join().unwrap(), "");
+    assert!(writer.join().unwrap() >= 1 << 20);
+}
+
 /// A line the writer appends to a followed log: numbered, with one code.
 fn log_line(n: usize, code: u32) -> String {
     format!("2026-11-26 05:12:{n:02} ERROR request failed, code={code}\n")

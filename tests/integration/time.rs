@@ -187,6 +187,34 @@ fn year_less_logcat_rolls_over_new_year_with_year() {
     assert_eq!(labels, ["2026-12-31 Thu", "2027-01-01 Fri"]);
 }
 
+/// The year of year-less timestamps comes from the first one in the input's first MiB, wherever it
+/// is in that MiB: here after 900 KiB of lines without a time.
+#[test]
+fn year_less_logcat_takes_the_year_from_a_first_timestamp_deep_in_the_file() {
+    let dir = tempdir();
+    let path = dir.join("late.log");
+    let mut text = String::new();
+    let mut n = 0;
+    while text.len() < 900 << 10 {
+        n += 1;
+        text.push_str(&format!("plain line {n} with no time and no code\n"));
+    }
+    text.push_str(
+        "12-31 23:59:58.000  100  200 E App: login failed code=801004\n\
+         01-01 00:00:02.000  100  200 E App: login failed code=801004\n",
+    );
+    fs::write(&path, &text).unwrap();
+    let report = analyze(&["--by", "day", "--tz", "UTC", "--year", "2026", &arg(&path)]);
+    let labels: Vec<&str> = report["histogram"]["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["2026-12-31 Thu", "2027-01-01 Fri"]);
+    assert_eq!(report["totals"]["lines"], n + 2);
+}
+
 #[test]
 fn year_less_logcat_takes_the_year_from_the_modification_time() {
     let dir = tempdir();
