@@ -73,7 +73,35 @@ fn snapshot_ndjson() {
     let mut sorted = order.clone();
     sorted.sort_by_key(|(p, l)| (LOGS.iter().position(|x| x == p).unwrap(), *l));
     assert_eq!(order, sorted);
-    insta::assert_snapshot!(out.lines().take(12).collect::<Vec<_>>().join("\n"));
+    // Every event is one the independent oracle finds, and it finds no other.
+    let mut want = Vec::new();
+    for log in LOGS {
+        let text = fs::read(crate::util::root().join(log)).unwrap();
+        let counts = crate::oracle::count_text(&text, false);
+        for (line, code) in counts.events() {
+            let known = counts.codes.contains_key(&code);
+            let module = jmlog::catalog::Catalog::builtin()
+                .get(code)
+                .map(|e| e.module.name());
+            want.push(serde_json::json!({
+                "path": log, "line": line, "code": code, "known": known, "module": module,
+            }));
+        }
+    }
+    let got: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "path": e["path"], "line": e["line"], "code": e["code"],
+                "known": e["known"], "module": e["module"],
+            })
+        })
+        .collect();
+    assert_eq!(got.len(), 51, "both logs' events");
+    assert_eq!(got, want);
+    // With --by, every event of these logs is dated.
+    assert!(events.iter().all(|e| e["time"].is_string()), "{events:?}");
+    insta::assert_snapshot!(out);
 }
 
 #[test]
