@@ -181,17 +181,21 @@ impl<'c> Annotator<'c> {
         for (i, hit) in self.hits.iter().enumerate() {
             // Two spaces set the annotation off the log text; one separates its brackets.
             let gap = if i == 0 { "  " } else { " " };
-            write!(out, "{gap}{}", self.annotation(*hit))?;
+            write!(out, "{gap}{}", self.annotation(*hit, body))?;
         }
         out.write_all(terminator)
     }
 
-    /// `⟨801004 login: Login failed: the password is wrong.⟩`, or `⟨812345 unknown code⟩`.
-    fn annotation(&self, hit: Hit) -> String {
+    /// `⟨801004 login: Login failed: the password is wrong.⟩`, or `⟨812345 unknown code⟩`. A code
+    /// whose meaning depends on the platform gets the meaning of the platform `body` comes from.
+    fn annotation(&self, hit: Hit, body: &[u8]) -> String {
         let look = &self.look;
         let explained = match self.extractor.catalog().get(hit.code) {
             Some(entry) => {
                 let text = match self.lang {
+                    Lang::En if hit.varies => {
+                        &entry.meaning_on(crate::platform::of_line(body)).text()
+                    }
                     Lang::En => &entry.meaning,
                     Lang::Zh => &entry.description_zh,
                 };

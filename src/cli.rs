@@ -14,7 +14,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 scanned and reported)."
 )]
 pub struct Cli {
-    /// When to colour the output. NO_COLOR in the environment turns colour off unless this is `always`.
+    /// When to colour the output. Under `auto`, a terminal gets colour unless NO_COLOR is set or
+    /// TERM is `dumb`; CLICOLOR_FORCE turns it on anywhere (NO_COLOR still wins).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
@@ -36,6 +37,10 @@ pub enum Command {
     Annotate(AnnotateArgs),
     /// Follow growing logs (like `tail -F`), counting codes as they are written.
     Watch(WatchArgs),
+    /// Print a completion script for a shell (see the README's Install for where it goes).
+    Completions(CompletionsArgs),
+    /// Print jmlog's manual page (roff), e.g. `jmlog man > ~/.local/share/man/man1/jmlog.1`.
+    Man,
     /// Write deterministic synthetic logs to stdout, for benchmarks.
     #[command(hide = true)]
     Synth(SynthArgs),
@@ -101,8 +106,8 @@ pub struct AnalyzeArgs {
     pub until: Option<String>,
 
     /// The zone of timestamps without an offset, and of the histogram's buckets: an IANA name
-    /// (`Asia/Shanghai`), `UTC`, or an offset (`+08:00`) [default: the system's zone]
-    #[arg(long, value_name = "ZONE")]
+    /// (`Asia/Shanghai`), `UTC`, or an offset (`+08`, `-0530`, `+08:00`) [default: the system's zone]
+    #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
     pub tz: Option<String>,
 
     /// The year of timestamps written without one (logcat threadtime, syslog): the year of each
@@ -131,7 +136,8 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 
     /// How many codes the text and Markdown reports list, with their examples; 0 lists all.
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    #[arg(long, value_name = "N", default_value_t = 20, allow_negative_numbers = true,
+          value_parser = parse_top)]
     pub top: usize,
 
     /// Compare with an earlier JSON report: marks new and vanished codes, and the change per code
@@ -230,9 +236,27 @@ pub struct CodesArgs {
     #[arg(short, long, value_name = "MODULE")]
     pub module: Option<String>,
 
+    /// Only codes documented in this source (seed, server-2019, android, ios, web, docs-2015,
+    /// rest-api, web-2017, js-sdk-v1, ios-header, ios-header-2015, jmrtc-javadoc, jmrtc-ios-doc,
+    /// android-sdk, web-sdk, jchat), for any of their meanings.
+    #[arg(long, value_name = "SOURCE")]
+    pub source: Option<String>,
+
+    /// Only codes whose evidence is this strong: table (a documentation table), header (an SDK
+    /// header or javadoc), binary (an SDK binary only), demo-app (a demo app's mapping only).
+    #[arg(long, value_name = "STRENGTH")]
+    pub strength: Option<String>,
+
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = CodesFormat::Text)]
     pub format: CodesFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -244,6 +268,14 @@ pub struct SynthArgs {
     /// The seed; the same seed gives the same logs.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+}
+
+/// `--top N`: a count of codes, 0 for all. Negative numbers get a plain answer rather than clap's
+/// hint about `--`.
+fn parse_top(value: &str) -> Result<usize, String> {
+    value.parse::<usize>().map_err(|_| {
+        format!("expected a whole number of codes, 0 or more (0 lists all), not '{value}'")
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -41,6 +41,9 @@ pub struct Hit {
     pub code: Code,
     /// Whether the catalog knows the code; unknown codes are reported apart.
     pub known: bool,
+    /// Whether the code's meaning depends on the platform, so that the line's platform is worth
+    /// finding out.
+    pub varies: bool,
 }
 
 impl std::fmt::Display for Hit {
@@ -294,7 +297,7 @@ pub struct Extractor<'c> {
 /// The line prefixes of Android logcat layouts, whose PIDs and TIDs are never codes: threadtime
 /// (`MM-DD HH:MM:SS.mmm  PID  TID L `, optionally with a uid column), brief and time
 /// (`L/TAG( PID)`), and Android Studio (`YYYY-MM-DD HH:MM:SS.mmm PID-TID/package `).
-const LOG_PREFIX: &str = r"(?x-u)^(?:
+pub(crate) const LOG_PREFIX: &str = r"(?x-u)^(?:
     \d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+\s+(?:\w+\s+)?\d+\s+\d+\s+[VDIWEFA]\s
   | (?:\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+\s+)?[VDIWEFA]/[^(:\n]{0,120}\(\s*\d+\)
   | \d{4}-\d\d-\d\d\s+\d\d:\d\d:\d\d\.\d+\s+\d+-\d+/\S*\s
@@ -364,7 +367,7 @@ impl<'c> Extractor<'c> {
     ) -> Option<Hit> {
         let known = self.catalog.contains(code);
         if self.mode == Mode::Loose {
-            return known.then_some(Hit { code, known });
+            return known.then(|| self.hit(code, known));
         }
         if is_path_segment(line, start, end) || unit_follows(&line[end..]) {
             return None;
@@ -375,7 +378,15 @@ impl<'c> Extractor<'c> {
             return None;
         }
         let counts = key == Key::Code || (known && ctx.states_failure(line, &self.failure));
-        (counts && !ctx.is_other_vendor(line, self)).then_some(Hit { code, known })
+        (counts && !ctx.is_other_vendor(line, self)).then(|| self.hit(code, known))
+    }
+
+    fn hit(&self, code: Code, known: bool) -> Hit {
+        Hit {
+            code,
+            known,
+            varies: known && self.catalog.varies(code),
+        }
     }
 }
 

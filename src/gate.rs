@@ -108,7 +108,15 @@ impl Gate {
                 let detail = if new.is_empty() {
                     "no codes new since the baseline".to_owned()
                 } else {
-                    format!("new since the baseline: {}", new.join(", "))
+                    format!(
+                        "{} new since the baseline: {}",
+                        if new.len() == 1 {
+                            "1 code".to_owned()
+                        } else {
+                            format!("{} codes", new.len())
+                        },
+                        shortlist(&new)
+                    )
                 };
                 (!new.is_empty(), detail)
             }
@@ -155,9 +163,36 @@ fn parse_code(s: &str) -> Result<Code, String> {
     }
 }
 
+/// How many codes a gate's message names before "and N more" (the report lists them all).
+const LISTED: usize = 10;
+
+/// "a, b, c", or the first few and "and N more", so that the message stays one readable line.
+fn shortlist(codes: &[String]) -> String {
+    if codes.len() <= LISTED {
+        codes.join(", ")
+    } else {
+        format!(
+            "{} and {} more",
+            codes[..LISTED].join(", "),
+            codes.len() - LISTED
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_code_lists_are_shortened() {
+        let codes: Vec<String> = (801001..801054).map(|c: u32| c.to_string()).collect();
+        assert_eq!(
+            shortlist(&codes),
+            "801001, 801002, 801003, 801004, 801005, 801006, 801007, 801008, 801009, 801010 \
+             and 43 more"
+        );
+        assert_eq!(shortlist(&codes[..2]), "801001, 801002");
+    }
 
     #[test]
     fn parses_every_form() {

@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use jiff::tz::TimeZone;
+use jiff::civil::{DateTime, Time};
+use jiff::tz::{AmbiguousOffset, TimeZone};
 use jiff::{Timestamp, ToSpan, ZonedDateTime};
 use serde::{Deserialize, Serialize};
 
@@ -35,24 +36,72 @@ impl Unit {
         }
     }
 
-    /// The start of the bucket holding `t`.
+    /// The start of the bucket holding `t`: the first instant of its civil hour, day or week in
+    /// `t`'s zone (see [`Unit::next`]).
     pub fn floor(self, t: &ZonedDateTime) -> Result<ZonedDateTime, jiff::Error> {
-        match self {
-            Unit::Hour => t.with().minute(0).second(0).subsec_nanosecond(0).build(),
-            Unit::Day => t.start_of_day(),
-            Unit::Week => {
-                let back = i64::from(t.weekday().to_monday_zero_offset());
-                t.start_of_day()?.checked_sub(back.days())
+        self.first_instant(self.civil_floor(t.datetime()), t.time_zone())
+    }
+
+    /// The start of the bucket after the one starting at `start`.
+    ///
+    /// Buckets are civil hours, days and weeks of the zone, each starting at the first instant
+    /// whose wall-clock time is at or after its civil start (as jiff's `start_of_day` computes
+    /// it): a day whose midnight is skipped by a DST change (Africa/Cairo, America/Santiago)
+    /// starts at 01:00; an hour that is skipped has no bucket; an hour the clocks go through twice
+    /// is one bucket of two hours; an hour cut by a 30-minute shift (Australia/Lord_Howe) lasts 30
+    /// or 90 minutes. So every instant is in exactly one bucket, buckets follow each other without
+    /// gaps, labels are never repeated, and every report in a zone cuts at the same instants.
+    pub fn next(self, start: &ZonedDateTime) -> Result<ZonedDateTime, jiff::Error> {
+        let civil = self.civil_floor(start.datetime());
+        let mut after = civil;
+        loop {
+            after = match self {
+                Unit::Hour => after.checked_add(1.hour())?,
+                Unit::Day => after.checked_add(1.day())?,
+                Unit::Week => after.checked_add(1.week())?,
+            };
+            let next = self.first_instant(after, start.time_zone())?;
+            // A civil start inside a skipped stretch resolves to its end, which may be where a
+            // later civil start resolves too; the bucket is then the later one.
+            if next > *start {
+                return Ok(next);
             }
         }
     }
 
-    /// The start of the bucket after the one starting at `start`.
-    pub fn next(self, start: &ZonedDateTime) -> Result<ZonedDateTime, jiff::Error> {
+    /// The civil start of the bucket holding the wall-clock time `dt`.
+    fn civil_floor(self, dt: DateTime) -> DateTime {
         match self {
-            Unit::Hour => start.checked_add(1.hour()),
-            Unit::Day => start.checked_add(1.day()),
-            Unit::Week => start.checked_add(1.week()),
+            Unit::Hour => dt.date().at(dt.hour(), 0, 0, 0),
+            Unit::Day => dt.date().to_datetime(Time::midnight()),
+            Unit::Week => {
+                let back = dt.weekday().to_monday_zero_offset();
+                // Monday of the week of 0001-01-01 and earlier is out of range: keep the date.
+                dt.date()
+                    .checked_sub(i64::from(back).days())
+                    .unwrap_or(dt.date())
+                    .to_datetime(Time::midnight())
+            }
+        }
+    }
+
+    /// The first instant whose wall-clock time in `tz` is at or after `civil`: `civil` itself,
+    /// its first occurrence when the clocks go through it twice, or the end of the stretch the
+    /// clocks skip when they skip it.
+    fn first_instant(self, civil: DateTime, tz: &TimeZone) -> Result<ZonedDateTime, jiff::Error> {
+        let zoned = tz.to_ambiguous_zoned_datetime(civil);
+        match zoned.offset() {
+            AmbiguousOffset::Unambiguous { .. } | AmbiguousOffset::Fold { .. } => zoned.earlier(),
+            AmbiguousOffset::Gap { before, .. } => {
+                // The skipped stretch ends at the transition: the first instant after `civil`
+                // read with the offset before it whose offset is a different one.
+                let guess = before.to_timestamp(civil)?;
+                let transition = tz
+                    .preceding(guess.checked_add(1.nanosecond())?)
+                    .next()
+                    .map_or(guess, |t| t.timestamp());
+                Ok(transition.to_zoned_datetime(tz.clone()))
+            }
         }
     }
 
@@ -240,9 +289,11 @@ mod tests {
     fn hours_across_a_daylight_saving_change() {
         let tz = TimeZone::get("Europe/Berlin").unwrap();
         let mut timeline = BTreeMap::new();
-        // Clocks go back at 01:00 UTC on 25 October 2026: local 02:00-03:00 happens twice.
+        // Clocks go back at 01:00 UTC on 25 October 2026: local 02:00-03:00 happens twice, and
+        // is one bucket of two hours.
         timeline.insert((minute("2026-10-25T00:10:00Z"), 801004), 1);
         timeline.insert((minute("2026-10-25T01:10:00Z"), 801004), 1);
+        timeline.insert((minute("2026-10-25T02:10:00Z"), 801004), 1);
         let h = build(
             &timeline,
             0,
@@ -252,9 +303,189 @@ mod tests {
             Catalog::builtin(),
         )
         .unwrap();
-        assert_eq!(h.series.len(), 2, "{:?}", h.series);
-        assert_eq!(h.series[0].start, "2026-10-25T02:00:00+02:00");
-        assert_eq!(h.series[1].start, "2026-10-25T02:00:00+01:00");
+        let got: Vec<(&str, &str, &str, u64)> = h
+            .series
+            .iter()
+            .map(|b| (b.label.as_str(), b.start.as_str(), b.end.as_str(), b.total))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "2026-10-25 02:00",
+                    "2026-10-25T02:00:00+02:00",
+                    "2026-10-25T03:00:00+01:00",
+                    2
+                ),
+                (
+                    "2026-10-25 03:00",
+                    "2026-10-25T03:00:00+01:00",
+                    "2026-10-25T04:00:00+01:00",
+                    1
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_day_whose_midnight_is_skipped_starts_at_its_first_instant() {
+        // Cairo skips 00:00-01:00 on 24 April 2026; Santiago on 6 September 2026.
+        for (zone, day, first) in [
+            ("Africa/Cairo", "2026-04-24", "2026-04-24T01:00:00+03:00"),
+            (
+                "America/Santiago",
+                "2026-09-06",
+                "2026-09-06T01:00:00-03:00",
+            ),
+        ] {
+            let tz = TimeZone::get(zone).unwrap();
+            let noon: ZonedDateTime = format!("{day}T12:00:00[{zone}]").parse().unwrap();
+            let start = Unit::Day.floor(&noon).unwrap();
+            assert_eq!(start.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(), first);
+            let next = Unit::Day.next(&start).unwrap();
+            assert_eq!(
+                next.datetime(),
+                noon.date()
+                    .tomorrow()
+                    .unwrap()
+                    .to_datetime(Time::midnight())
+            );
+            let before = Unit::Day
+                .floor(&start.checked_sub(1.second()).unwrap())
+                .unwrap();
+            assert_eq!(Unit::Day.next(&before).unwrap(), start, "{zone}");
+            assert_eq!(before.time_zone(), &tz);
+        }
+    }
+
+    #[test]
+    fn lord_howe_hours_are_civil_hours() {
+        // Lord Howe goes back from 02:00+11:00 to 01:30+10:30 on 5 April 2026, and forward from
+        // 02:00+10:30 to 02:30+11:00 on 4 October 2026.
+        let hours = |from: &str, to: &str| -> Vec<(String, String)> {
+            let tz = TimeZone::get("Australia/Lord_Howe").unwrap();
+            let from = from
+                .parse::<Timestamp>()
+                .unwrap()
+                .to_zoned_datetime(tz.clone());
+            let to = to.parse::<Timestamp>().unwrap();
+            let mut start = Unit::Hour.floor(&from).unwrap();
+            let mut out = Vec::new();
+            while start.timestamp() < to {
+                let end = Unit::Hour.next(&start).unwrap();
+                let b = Bucket::empty(Unit::Hour, &start, &end);
+                out.push((b.label, format!("{} → {}", b.start, b.end)));
+                start = end;
+            }
+            out
+        };
+        let back = hours("2026-04-04T13:00:00Z", "2026-04-04T17:00:00Z");
+        let want = [
+            (
+                "2026-04-05 00:00",
+                "2026-04-05T00:00:00+11:00 → 2026-04-05T01:00:00+11:00",
+            ),
+            (
+                "2026-04-05 01:00",
+                "2026-04-05T01:00:00+11:00 → 2026-04-05T02:00:00+10:30",
+            ),
+            (
+                "2026-04-05 02:00",
+                "2026-04-05T02:00:00+10:30 → 2026-04-05T03:00:00+10:30",
+            ),
+            (
+                "2026-04-05 03:00",
+                "2026-04-05T03:00:00+10:30 → 2026-04-05T04:00:00+10:30",
+            ),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        assert_eq!(back, want);
+        let forward = hours("2026-10-03T14:30:00Z", "2026-10-03T17:00:00Z");
+        let want = [
+            (
+                "2026-10-04 01:00",
+                "2026-10-04T01:00:00+10:30 → 2026-10-04T02:30:00+11:00",
+            ),
+            (
+                "2026-10-04 02:00",
+                "2026-10-04T02:30:00+11:00 → 2026-10-04T03:00:00+11:00",
+            ),
+            (
+                "2026-10-04 03:00",
+                "2026-10-04T03:00:00+11:00 → 2026-10-04T04:00:00+11:00",
+            ),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        assert_eq!(forward, want);
+    }
+
+    /// Over a whole year in zones with every kind of DST change: every instant is in the bucket
+    /// labelled with its civil hour, day or ISO week; buckets are contiguous and never share a
+    /// label.
+    #[test]
+    fn a_whole_year_of_buckets_in_zones_with_dst() {
+        use std::collections::BTreeSet;
+        for zone in [
+            "Africa/Cairo",
+            "America/Santiago",
+            "Australia/Lord_Howe",
+            "Europe/Berlin",
+            "America/New_York",
+            "Asia/Kolkata",
+        ] {
+            let tz = TimeZone::get(zone).unwrap();
+            let from: Timestamp = "2025-12-25T00:00:00Z".parse().unwrap();
+            let to: Timestamp = "2027-01-05T00:00:00Z".parse().unwrap();
+            for unit in [Unit::Hour, Unit::Day, Unit::Week] {
+                let mut starts = BTreeSet::new();
+                let mut labels = BTreeSet::new();
+                let mut start = unit.floor(&from.to_zoned_datetime(tz.clone())).unwrap();
+                while start.timestamp() < to {
+                    let end = unit.next(&start).unwrap();
+                    assert!(end > start, "{zone} {unit:?} {start}");
+                    assert!(
+                        labels.insert(unit.label(&start)),
+                        "{zone}: {start} repeats a label"
+                    );
+                    starts.insert(start.timestamp());
+                    start = end;
+                }
+                let mut t = from;
+                while t < "2027-01-01T00:00:00Z".parse().unwrap() {
+                    let zoned = t.to_zoned_datetime(tz.clone());
+                    let floor = unit.floor(&zoned).unwrap();
+                    assert!(
+                        floor <= zoned && zoned < unit.next(&floor).unwrap(),
+                        "{zone} {t}"
+                    );
+                    assert!(
+                        starts.contains(&floor.timestamp()),
+                        "{zone} {unit:?} {t}: {floor}"
+                    );
+                    let civil = match unit {
+                        Unit::Hour => zoned.strftime("%Y-%m-%d %H:00").to_string(),
+                        Unit::Day => zoned.strftime("%Y-%m-%d %a").to_string(),
+                        Unit::Week => {
+                            let w = zoned.date().iso_week_date();
+                            format!("{}-W{:02}", w.year(), w.week())
+                        }
+                    };
+                    assert!(
+                        unit.label(&floor).starts_with(&civil),
+                        "{zone} {t}: {civil}"
+                    );
+                    // Every change of offset falls on a whole or half hour.
+                    let step = if unit == Unit::Hour { 30 } else { 90 };
+                    t = t.checked_add(step.minutes()).unwrap();
+                }
+            }
+        }
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod histogram;
 pub mod input;
 pub mod merge;
 pub mod pipeline;
+pub mod platform;
 pub mod render;
 pub mod report;
 pub mod scan;

@@ -2,7 +2,7 @@ use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use std::fs::File;
 use std::path::PathBuf;
@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use jmlog::analyze::{InputEventSink, ScanSettings, analyze};
 use jmlog::baseline;
-use jmlog::catalog::{Catalog, Code, Entry, Module};
+use jmlog::catalog::{Catalog, Code, Entry, Module, Source, Strength};
 use jmlog::cli::{
     AnalyzeArgs, Cli, CodesArgs, CodesFormat, Command, ExplainArgs, ExplainFormat, LangChoice,
     MergeArgs, ReportArgs, ReportFormat,
@@ -48,10 +48,27 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let outcome = match cli.command {
         Command::Analyze(args) => run_analyze(args, look)?,
         Command::Merge(args) => run_merge(args, look)?,
-        Command::Annotate(args) => jmlog::annotate::run(&args, look)?,
+        Command::Annotate(args) => {
+            // Like `analyze`: waiting silently for a terminal to type logs helps nobody.
+            if args.path.is_none() && config::stdin_is_terminal() {
+                anyhow::bail!(
+                    "no input: give a log file, or pipe logs in: 'adb logcat | jmlog annotate' \
+                     (try 'jmlog annotate --help')"
+                );
+            }
+            jmlog::annotate::run(&args, look)?
+        }
         Command::Watch(args) => jmlog::watch::run(&args, look)?,
         Command::Explain(args) => run_explain(args, look, &mut out)?,
         Command::Codes(args) => run_codes(args, look, &mut out)?,
+        Command::Completions(args) => {
+            clap_complete::generate(args.shell, &mut Cli::command(), "jmlog", &mut out);
+            Outcome::Success
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            Outcome::Success
+        }
         Command::Synth(args) => {
             jmlog::synth::write_logs(&mut out, args.bytes, args.seed)?;
             Outcome::Success
@@ -89,7 +106,8 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         threads: config::threads(args.threads),
         chunk_size: args.chunk_size.unwrap_or(DEFAULT_CHUNK_SIZE),
         progress: config::progress(args.quiet),
-        time: config::time_settings(&args).map_err(anyhow::Error::msg)?,
+        time: config::time_settings(&args, plan.format == ReportFormat::Ndjson)
+            .map_err(anyhow::Error::msg)?,
     };
 
     // NDJSON events are written while the scan runs, to the same output as the summary after it.
@@ -122,6 +140,9 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         }
     }
     if !args.quiet {
+        if let Some(note) = report.window_note().filter(|_| report.left_out_lines() > 0) {
+            eprintln!("jmlog: {note}");
+        }
         let (hidden, links) = (discovered.hidden_skipped, discovered.links_skipped);
         if hidden > 0 {
             let entries = if hidden == 1 { "entry" } else { "entries" };
@@ -198,8 +219,8 @@ impl ReportPlan {
             Look {
                 color: look.color && look.forced,
                 width: None,
-                forced: look.forced,
                 terminal: false,
+                ..look
             }
         } else {
             look
@@ -248,7 +269,7 @@ impl ReportPlan {
             ReportFormat::Markdown => render::markdown::render(&report, self.top, out)?,
             ReportFormat::Csv => render::csv::render(&report, out)?,
             ReportFormat::Ndjson => render::ndjson::summary(&report, out)?,
-            ReportFormat::Html => render::html::render(&report, out)?,
+            ReportFormat::Html => render::html::render(&report, &config::generated_at(), out)?,
             ReportFormat::Prometheus => render::prometheus::render(&report, out)?,
         }
         out.flush()?;
@@ -307,19 +328,33 @@ fn parse_code(arg: &str) -> Result<Code, String> {
     }
 }
 
+/// How many known codes an unknown code's message suggests.
+const NEARBY: usize = 5;
+
 fn unknown_code_message(catalog: &Catalog, code: Code) -> String {
     let block = code / 1000;
-    let nearby: Vec<String> = catalog
+    let mut nearby: Vec<Code> = catalog
         .entries()
         .iter()
         .filter(|e| e.code / 1000 == block)
-        .map(|e| e.code.to_string())
+        .map(|e| e.code)
         .collect();
+    let in_block = nearby.len();
+    // The closest few, in order.
+    nearby.sort_by_key(|&c| (c.abs_diff(code), c));
+    nearby.truncate(NEARBY);
+    nearby.sort_unstable();
     let mut message = format!("{code} is not a JMessage error code jmlog knows");
     if nearby.is_empty() {
         message.push_str(" ('jmlog codes' lists them all)");
     } else {
-        message.push_str(&format!("; known codes nearby: {}", nearby.join(", ")));
+        let list: Vec<String> = nearby.iter().map(Code::to_string).collect();
+        message.push_str(&format!("; known codes nearby: {}", list.join(", ")));
+        if in_block > nearby.len() {
+            message.push_str(&format!(
+                " ({in_block} known in {block}xxx; 'jmlog codes' lists them all)"
+            ));
+        }
     }
     message
 }
@@ -333,10 +368,28 @@ fn run_codes(args: CodesArgs, look: Look, out: &mut dyn Write) -> anyhow::Result
         ),
         None => None,
     };
+    let source: Option<Source> = match &args.source {
+        Some(name) => Some(
+            name.parse()
+                .map_err(anyhow::Error::msg)
+                .context("--source")?,
+        ),
+        None => None,
+    };
+    let strength: Option<Strength> = match &args.strength {
+        Some(name) => Some(
+            name.parse()
+                .map_err(anyhow::Error::msg)
+                .context("--strength")?,
+        ),
+        None => None,
+    };
     let entries: Vec<&Entry> = Catalog::builtin()
         .entries()
         .iter()
         .filter(|e| module.is_none_or(|m| e.module == m))
+        .filter(|e| source.is_none_or(|s| e.all_sources().any(|x| x == s)))
+        .filter(|e| strength.is_none_or(|s| e.strength == s))
         .collect();
     match args.format {
         CodesFormat::Text => render::catalog::table(&entries, look, out)?,

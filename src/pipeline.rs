@@ -81,10 +81,11 @@ pub struct TimeOptions {
 }
 
 impl TimeOptions {
-    /// The dating of an input whose first chunk is `first`.
-    fn dating(&self, first: &[u8]) -> Dating {
+    /// The dating of an input whose first year-less timestamp (when `--year` is given) is on
+    /// `first_year_less`, month and day.
+    fn dating(&self, first_year_less: Option<(i8, i8)>) -> Dating {
         let years = match self.year {
-            Some(year) => YearRule::from_first(year, first_year_less(first)),
+            Some(year) => YearRule::from_first(year, first_year_less),
             None => YearRule::from_modified(self.modified),
         };
         Dating {
@@ -97,27 +98,49 @@ impl TimeOptions {
     }
 }
 
-/// How much of an input's start `--year` looks at for the first year-less timestamp.
+/// How much of a file's start the parallel reader looks at for the first year-less timestamp
+/// before it scans; a file without one there is read by the streaming reader, which finds it
+/// wherever it is.
 const DATING_HEAD: usize = 1 << 20;
 
-/// The complete lines of the first [`DATING_HEAD`] bytes (all of `head` if it is the whole input),
-/// so that what dating sees does not depend on the chunk size.
-fn dating_head(head: &[u8], whole_input: bool) -> &[u8] {
-    if whole_input && head.len() <= DATING_HEAD {
-        head
-    } else {
-        let head = &head[..head.len().min(DATING_HEAD)];
-        memrchr(b'\n', head).map_or(&head[..0], |p| &head[..=p])
-    }
-}
-
-/// The month and day of the first year-less timestamp in `text`.
+/// The month and day of the first year-less timestamp in `text`, whole lines.
 fn first_year_less(text: &[u8]) -> Option<(i8, i8)> {
     text.split(|&b| b == b'\n')
         .find_map(|line| match timestamp::parse(line) {
             Some(Stamp::YearLess { month, day, .. }) => Some((month, day)),
             _ => None,
         })
+}
+
+/// The dating of the chunks of one input, in order: with `--year`, chunks are dated by the
+/// first year-less timestamp of the input once a chunk has shown it (chunks before it have no
+/// year-less timestamps, so their dating does not depend on it).
+struct ChunkDating<'a> {
+    time: &'a TimeOptions,
+    current: Arc<Dating>,
+    /// Whether the year rule is settled: no `--year`, or the first year-less timestamp is found.
+    settled: bool,
+}
+
+impl<'a> ChunkDating<'a> {
+    fn new(time: &'a TimeOptions) -> ChunkDating<'a> {
+        ChunkDating {
+            time,
+            current: Arc::new(time.dating(None)),
+            settled: time.year.is_none(),
+        }
+    }
+
+    /// The dating of the next chunk, whose complete lines are `text`.
+    fn next(&mut self, text: &[u8]) -> Arc<Dating> {
+        if !self.settled {
+            if let Some(first) = first_year_less(text) {
+                self.current = Arc::new(self.time.dating(Some(first)));
+                self.settled = true;
+            }
+        }
+        Arc::clone(&self.current)
+    }
 }
 
 /// Receives code occurrences in line order, as the scan finds them.
@@ -197,7 +220,7 @@ pub fn scan_input<R: Read>(
         early: BTreeMap::new(),
         scan_time: Duration::ZERO,
     };
-    let mut dating: Option<Arc<Dating>> = None;
+    let mut dating = options.time.map(ChunkDating::new);
     let mut carry: Vec<u8> = Vec::new();
     let mut error = None;
     let mut binary = false;
@@ -213,12 +236,7 @@ pub fn scan_input<R: Read>(
             }
             buf.start_with(&carry);
             carry.clear();
-            // The first chunk holds at least the input's head, which dating looks at.
-            let mut target = if chunks == 0 {
-                chunk_size.max(DATING_HEAD)
-            } else {
-                chunk_size
-            };
+            let mut target = chunk_size;
             let started = Instant::now();
             // Fill to the chunk size; a line longer than the chunk grows the buffer up to MAX_LINE.
             let eof = loop {
@@ -237,15 +255,12 @@ pub fn scan_input<R: Read>(
             read_time += started.elapsed();
             (options.on_chunk)();
             let text = buf.text();
-            if chunks == 0 {
-                if options.skip_binary && memchr(0, &text[..text.len().min(BINARY_SNIFF)]).is_some()
-                {
-                    binary = true;
-                    break;
-                }
-                dating = options
-                    .time
-                    .map(|t| Arc::new(t.dating(dating_head(text, eof))));
+            if chunks == 0
+                && options.skip_binary
+                && memchr(0, &text[..text.len().min(BINARY_SNIFF)]).is_some()
+            {
+                binary = true;
+                break;
             }
             if !eof {
                 if let Some(p) = memrchr(b'\n', text) {
@@ -260,7 +275,7 @@ pub fn scan_input<R: Read>(
                 let (seq, ex, dating, free, done) = (
                     chunks,
                     Arc::clone(extractor),
-                    dating.clone(),
+                    dating.as_mut().map(|d| d.next(buf.text())),
                     free_tx.clone(),
                     done_tx.clone(),
                 );
@@ -317,8 +332,10 @@ pub fn scan_input<R: Read>(
 /// reader's. A file that shrinks while it is read just ends early. Code events are not produced
 /// here: callers that want them use [`scan_input`].
 ///
-/// Returns `None` when a line is longer than [`MAX_LINE`]: such a line is scanned in pieces, which
-/// only the streaming reader does, so the caller should read the file with [`scan_input`] instead.
+/// Returns `None` when a line is longer than [`MAX_LINE`] (such a line is scanned in pieces, which
+/// only the streaming reader does), or when `--year` is given and the first year-less timestamp is
+/// not in the file's first MiB; the caller should then read the file with
+/// [`scan_input`] instead.
 #[cfg(unix)]
 pub fn scan_file(
     file: &std::fs::File,
@@ -342,9 +359,25 @@ pub fn scan_file(
             ..Scanned::failed_with(None)
         });
     }
-    let dating = options
-        .time
-        .map(|t| t.dating(dating_head(head, sniff.len as u64 >= size)));
+    let dating = match options.time {
+        None => None,
+        Some(t) if t.year.is_none() => Some(t.dating(None)),
+        Some(t) => {
+            // The complete lines of the head.
+            let whole = head.len() as u64 >= size;
+            let lines = if whole {
+                head
+            } else {
+                memrchr(b'\n', head).map_or(&head[..0], |p| &head[..=p])
+            };
+            match first_year_less(lines) {
+                Some(first) => Some(t.dating(Some(first))),
+                // Not in the head: the streaming reader finds it wherever it is.
+                None if !whole => return None,
+                None => Some(t.dating(None)),
+            }
+        }
+    };
     let window = options.time.map(|t| t.window).unwrap_or_default();
     let chunks = size.div_ceil(chunk);
 

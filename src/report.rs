@@ -11,9 +11,11 @@ use serde::{Deserialize, Serialize};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::catalog::{Catalog, Code, Module};
+use crate::catalog::{Catalog, Code, Module, Strength};
 use crate::histogram::{self, Histogram, Unit};
-use crate::tally::{CodeTally, Tally, Window};
+use crate::platform::PlatformCounts;
+use crate::render::numbers::{group_digits, plural};
+use crate::tally::{CodeTally, LeftOut, Tally, Window};
 
 /// The JSON schema identifier, bumped on any incompatible change.
 pub const SCHEMA: &str = "jmlog.report/1";
@@ -105,6 +107,18 @@ pub struct Totals {
     pub codes: u64,
     /// Occurrences of unknown codes.
     pub unknown_codes: u64,
+    /// With `--since`/`--until`: lines with codes left out because their time is outside the
+    /// window, and the code occurrences on them (known and unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_lines_outside_window: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codes_outside_window: Option<u64>,
+    /// With `--since`/`--until`: lines with codes left out because their time is not known, and
+    /// the code occurrences on them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_lines_without_time: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codes_without_time: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -134,6 +148,13 @@ pub struct CodeRow {
     pub meaning: String,
     /// The official English message (may be empty).
     pub message: String,
+    /// How strong the evidence for the meaning is, where it is weaker than a documentation table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength: Option<Strength>,
+    /// For a code whose meaning depends on the platform: its lines per platform. When they all
+    /// come from one platform the meaning is that platform's; otherwise it lists every meaning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platforms: Option<PlatformCounts>,
     pub example: ExampleRef,
     /// With a baseline: the code's count there (0 for a new code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,6 +165,17 @@ pub struct CodeRow {
 }
 
 impl CodeRow {
+    /// The meaning, followed by the strength of its evidence where that is weaker than a
+    /// documentation table: `… [evidence: an SDK binary only, no documentation]`.
+    pub fn meaning_and_evidence(&self) -> String {
+        match self.strength {
+            Some(s) if s > Strength::Table => {
+                format!("{} [evidence: {}]", self.meaning, s.describe())
+            }
+            _ => self.meaning.clone(),
+        }
+    }
+
     /// Whether the code is new since the baseline (false without one).
     pub fn is_new(&self) -> bool {
         self.previous == Some(0)
@@ -199,8 +231,13 @@ pub struct ReportBuilder {
     timeline: BTreeMap<(i64, Code), u64>,
     totals: Totals,
     codes: BTreeMap<Code, (u64, ExampleRef)>,
+    /// Lines per platform of the codes whose meaning depends on it.
+    platforms: BTreeMap<Code, PlatformCounts>,
     unknown: BTreeMap<Code, (u64, ExampleRef)>,
     inputs: Vec<InputRow>,
+    left_out: LeftOut,
+    /// A merged report was made with a window.
+    windowed: bool,
 }
 
 impl ReportBuilder {
@@ -215,6 +252,12 @@ impl ReportBuilder {
         self.totals.bytes += t.bytes;
         self.totals.lines += t.lines;
         self.totals.code_lines += t.code_lines;
+        self.left_out += t.left_out;
+        for (code, c) in &t.codes {
+            if c.platforms.total() > 0 {
+                *self.platforms.entry(*code).or_default() += c.platforms;
+            }
+        }
         absorb(&mut self.codes, t.codes, path);
         absorb(&mut self.unknown, t.unknown, path);
         for (key, n) in t.timeline {
@@ -238,12 +281,25 @@ impl ReportBuilder {
         self.totals.bytes += report.totals.bytes;
         self.totals.lines += report.totals.lines;
         self.totals.code_lines += report.totals.code_lines;
+        let t = &report.totals;
+        self.windowed |= report.since.is_some() || report.until.is_some();
+        self.left_out += LeftOut {
+            outside_lines: t.code_lines_outside_window.unwrap_or(0),
+            outside_codes: t.codes_outside_window.unwrap_or(0),
+            undated_lines: t.code_lines_without_time.unwrap_or(0),
+            undated_codes: t.codes_without_time.unwrap_or(0),
+        };
         let rows = report.codes.iter().map(|r| (r.code, r.count, &r.example));
         for (code, count, example) in rows {
             self.codes
                 .entry(code)
                 .and_modify(|(n, _)| *n += count)
                 .or_insert_with(|| (count, example.clone()));
+        }
+        for r in &report.codes {
+            if let Some(p) = r.platforms {
+                *self.platforms.entry(r.code).or_default() += p;
+            }
         }
         for r in &report.unknown_codes {
             self.unknown
@@ -272,6 +328,13 @@ impl ReportBuilder {
         let mut totals = self.totals;
         totals.codes = self.codes.values().map(|(n, _)| n).sum();
         totals.unknown_codes = self.unknown.values().map(|(n, _)| n).sum();
+        if self.windowed || !options.window.is_unbounded() {
+            let l = self.left_out;
+            totals.code_lines_outside_window = Some(l.outside_lines);
+            totals.codes_outside_window = Some(l.outside_codes);
+            totals.code_lines_without_time = Some(l.undated_lines);
+            totals.codes_without_time = Some(l.undated_codes);
+        }
         let share = |n: u64| {
             if totals.codes == 0 {
                 0.0
@@ -287,14 +350,20 @@ impl ReportBuilder {
                 let entry = catalog
                     .get(code)
                     .expect("known codes come from this catalog");
+                let platforms = entry
+                    .varies()
+                    .then(|| self.platforms.get(&code).copied().unwrap_or_default());
+                let resolved = entry.meaning_on(platforms.and_then(|p| p.only()));
                 CodeRow {
                     code,
                     count,
                     share: share(count),
                     module: entry.module,
-                    operation: entry.operation.clone(),
-                    meaning: entry.meaning.clone(),
-                    message: entry.message.clone(),
+                    operation: resolved.operation().to_owned(),
+                    meaning: resolved.text(),
+                    message: resolved.message().to_owned(),
+                    strength: Some(resolved.strength()).filter(|s| *s > Strength::Table),
+                    platforms,
                     example,
                     previous: None,
                     change: None,
@@ -395,5 +464,33 @@ impl Report {
     /// Inputs that could not be read, or not to the end.
     pub fn failed_inputs(&self) -> impl Iterator<Item = &InputRow> {
         self.inputs.iter().filter(|i| i.error.is_some())
+    }
+
+    /// With `--since`/`--until`, what the window kept and what it left out: `0 codes in the
+    /// window 2026-11-21T00:00:00Z to the end; 1,234 code lines outside it and 56 without a time
+    /// were left out.`
+    pub fn window_note(&self) -> Option<String> {
+        if self.since.is_none() && self.until.is_none() {
+            return None;
+        }
+        let t = &self.totals;
+        Some(format!(
+            "{} in the window {} to {}; {} outside it and {} without a time were left out.",
+            plural(t.codes + t.unknown_codes, "code", "codes"),
+            self.since.as_deref().unwrap_or("the beginning"),
+            self.until.as_deref().unwrap_or("the end"),
+            plural(
+                t.code_lines_outside_window.unwrap_or(0),
+                "code line",
+                "code lines"
+            ),
+            group_digits(t.code_lines_without_time.unwrap_or(0)),
+        ))
+    }
+
+    /// Lines with codes a window left out (outside it or without a time).
+    pub fn left_out_lines(&self) -> u64 {
+        let t = &self.totals;
+        t.code_lines_outside_window.unwrap_or(0) + t.code_lines_without_time.unwrap_or(0)
     }
 }

@@ -137,7 +137,7 @@ fn scan_blocks<M: Masks>(
     if let Some(dating) = dating {
         tally.last_time = stamps
             .last_before(chunk, chunk.len())
-            .and_then(|s| dating.clock.resolve(s));
+            .and_then(|s| dating.clock.resolve_time(s));
     }
     tally.bytes += chunk.len() as u64;
     tally.lines += newlines_before;
@@ -246,9 +246,11 @@ impl CurrentLine {
                 let end = memchr(b'\n', &chunk[self.end..]).map_or(chunk.len(), |p| self.end + p);
                 match stamps.date(chunk, self.start, end) {
                     Some(stamp) => {
-                        let time = dating.clock.resolve(stamp);
-                        if dating.window.keeps(time) {
-                            tally.record_at(index, text, &self.hits, time);
+                        let time = dating.clock.resolve_time(stamp);
+                        if dating.window.keeps(time.map(|t| t.second())) {
+                            tally.record_dated(index, text, &self.hits, time);
+                        } else {
+                            tally.leave_out(&self.hits, time.is_some());
                         }
                     }
                     None => tally.pending.push(PendingLine {

@@ -13,6 +13,8 @@ use rustc_hash::FxHashMap;
 
 use crate::catalog::Code;
 use crate::extract::Hit;
+use crate::platform::{self, PlatformCounts};
+use crate::timestamp::LineTime;
 
 /// The longest example text kept for a code, in bytes; longer lines are cut (at a character boundary).
 pub const MAX_EXAMPLE_BYTES: usize = 1024;
@@ -33,6 +35,8 @@ pub struct CodeTally {
     /// Lines the code occurs on.
     pub count: u64,
     pub example: Example,
+    /// For a code whose meaning depends on the platform: its lines per platform.
+    pub platforms: PlatformCounts,
 }
 
 /// The time range `--since`/`--until` keep, in seconds since the Unix epoch: `since` inclusive,
@@ -85,17 +89,39 @@ pub struct Tally {
     /// When times are read: lines with codes before this piece's first timestamp.
     pub pending: Vec<PendingLine>,
     /// When times are read: the time of the last timestamped line of this piece.
-    pub last_time: Option<i64>,
+    pub last_time: Option<LineTime>,
     /// When events are asked for (`--format ndjson`): one per code per line, in line order.
     pub events: Option<Vec<Event>>,
+    /// Lines with codes that `--since`/`--until` left out.
+    pub left_out: LeftOut,
+}
+
+/// Lines with codes a window left out, and the code occurrences on them (known and unknown).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LeftOut {
+    /// Lines whose time is outside the window.
+    pub outside_lines: u64,
+    pub outside_codes: u64,
+    /// Lines whose time is not known (no timestamp on or above them).
+    pub undated_lines: u64,
+    pub undated_codes: u64,
+}
+
+impl std::ops::AddAssign for LeftOut {
+    fn add_assign(&mut self, other: LeftOut) {
+        self.outside_lines += other.outside_lines;
+        self.outside_codes += other.outside_codes;
+        self.undated_lines += other.undated_lines;
+        self.undated_codes += other.undated_codes;
+    }
 }
 
 /// One code on one line, for reports that list every occurrence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Event {
     pub line_index: u64,
-    /// Seconds since the Unix epoch, when the line's time is known.
-    pub time: Option<i64>,
+    /// The line's time, when it is known (its own, or the last one above it).
+    pub time: Option<LineTime>,
     pub code: Code,
     pub known: bool,
 }
@@ -106,13 +132,41 @@ impl Tally {
         self.record_at(line_index, line, hits, None);
     }
 
+    /// Counts a line with codes that the window leaves out: `dated` if its time is known (and
+    /// outside the window), else its time is unknown.
+    pub fn leave_out(&mut self, hits: &[Hit], dated: bool) {
+        if hits.is_empty() {
+            return;
+        }
+        let codes = hits.len() as u64;
+        if dated {
+            self.left_out.outside_lines += 1;
+            self.left_out.outside_codes += codes;
+        } else {
+            self.left_out.undated_lines += 1;
+            self.left_out.undated_codes += codes;
+        }
+    }
+
     /// Records the codes of a line whose time (seconds since the Unix epoch) is `time`.
     pub fn record_at(&mut self, line_index: u64, line: &[u8], hits: &[Hit], time: Option<i64>) {
+        let time = time.and_then(LineTime::from_second);
+        self.record_dated(line_index, line, hits, time);
+    }
+
+    /// Records the codes of a line written at `time`.
+    pub fn record_dated(
+        &mut self,
+        line_index: u64,
+        line: &[u8],
+        hits: &[Hit],
+        time: Option<LineTime>,
+    ) {
         if hits.is_empty() {
             return;
         }
         if let Some(t) = time {
-            let minute = t.div_euclid(60);
+            let minute = t.second().div_euclid(60);
             for hit in hits {
                 *self.timeline.entry((minute, hit.code)).or_default() += 1;
             }
@@ -126,6 +180,11 @@ impl Tally {
             }));
         }
         self.code_lines += 1;
+        // Only lines with a code whose meaning depends on the platform are read for it.
+        let platform = hits
+            .iter()
+            .any(|h| h.varies)
+            .then(|| platform::of_line(line));
         for hit in hits {
             let map = if hit.known {
                 &mut self.codes
@@ -135,6 +194,9 @@ impl Tally {
             match map.get_mut(&hit.code) {
                 Some(t) => {
                     t.count += 1;
+                    if let (true, Some(p)) = (hit.varies, platform) {
+                        t.platforms.add(p);
+                    }
                     // Lines settled late (pending ones) may come before the example so far.
                     if line_index < t.example.line_index {
                         t.example = Example {
@@ -144,6 +206,10 @@ impl Tally {
                     }
                 }
                 None => {
+                    let mut platforms = PlatformCounts::default();
+                    if let (true, Some(p)) = (hit.varies, platform) {
+                        platforms.add(p);
+                    }
                     map.insert(
                         hit.code,
                         CodeTally {
@@ -152,6 +218,7 @@ impl Tally {
                                 line_index,
                                 text: example_text(line),
                             },
+                            platforms,
                         },
                     );
                 }
@@ -170,8 +237,10 @@ impl Tally {
         for p in std::mem::take(&mut later.pending) {
             match self.last_time {
                 Some(t) => {
-                    if window.keeps(Some(t)) {
-                        self.record_at(p.line_index + shift, &p.text, &p.hits, Some(t));
+                    if window.keeps(Some(t.second())) {
+                        self.record_dated(p.line_index + shift, &p.text, &p.hits, Some(t));
+                    } else {
+                        self.leave_out(&p.hits, true);
                     }
                 }
                 None => self.pending.push(PendingLine {
@@ -183,6 +252,7 @@ impl Tally {
         self.bytes += later.bytes;
         self.lines += later.lines;
         self.code_lines += later.code_lines;
+        self.left_out += later.left_out;
         merge_codes(&mut self.codes, later.codes, shift);
         merge_codes(&mut self.unknown, later.unknown, shift);
         for (key, n) in later.timeline {
@@ -200,10 +270,20 @@ impl Tally {
     /// Settles the pending lines of a tally that starts at its input's start: no earlier time
     /// exists, so they are lines of unknown time, counted only when no window is set.
     pub fn settle(&mut self, window: &Window) {
-        for p in std::mem::take(&mut self.pending) {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.is_empty() {
+            return;
+        }
+        for p in pending {
             if window.keeps(None) {
-                self.record_at(p.line_index, &p.text, &p.hits, None);
+                self.record_dated(p.line_index, &p.text, &p.hits, None);
+            } else {
+                self.leave_out(&p.hits, false);
             }
+        }
+        // The settled lines come before the lines recorded so far: events stay in line order.
+        if let Some(events) = &mut self.events {
+            events.sort_by_key(|e| e.line_index);
         }
     }
 }
@@ -214,6 +294,7 @@ fn merge_codes(into: &mut BTreeMap<Code, CodeTally>, later: BTreeMap<Code, CodeT
         match into.get_mut(&code) {
             Some(existing) => {
                 existing.count += t.count;
+                existing.platforms += t.platforms;
                 if t.example.line_index < existing.example.line_index {
                     existing.example = t.example;
                 }
@@ -244,7 +325,11 @@ mod tests {
     use super::*;
 
     fn hit(code: Code) -> Hit {
-        Hit { code, known: true }
+        Hit {
+            code,
+            known: true,
+            varies: false,
+        }
     }
 
     #[test]
@@ -269,10 +354,25 @@ mod tests {
     }
 
     #[test]
+    fn only_codes_whose_meaning_varies_are_counted_per_platform() {
+        let line = b"11-03 08:15:44.020  7606  7702 W JIGUANG-JMRTC: code = 872001, 801004";
+        let mut t = Tally::default();
+        let varying = Hit {
+            varies: true,
+            ..hit(872001)
+        };
+        t.record(0, line, &[hit(801004), varying]);
+        t.record(1, b"code = 872001", &[varying]);
+        assert_eq!(t.codes[&801004].platforms, PlatformCounts::default());
+        let p = t.codes[&872001].platforms;
+        assert_eq!((p.android, p.unknown, p.total()), (1, 1, 2));
+    }
+
+    #[test]
     fn pending_lines_take_the_time_before_them() {
         let mut a = Tally {
             lines: 4,
-            last_time: Some(600),
+            last_time: LineTime::from_second(600),
             ..Tally::default()
         };
         let mut b = Tally {
@@ -287,11 +387,15 @@ mod tests {
         a.append(b, &Window::default());
         assert_eq!(a.timeline[&(10, 801004)], 1);
         assert_eq!(a.codes[&801004].example.line_index, 4);
-        assert_eq!(a.last_time, Some(600), "b had no time of its own");
+        assert_eq!(
+            a.last_time,
+            LineTime::from_second(600),
+            "b had no time of its own"
+        );
 
         // Outside the window, the line does not count at all.
         let mut a = Tally {
-            last_time: Some(600),
+            last_time: LineTime::from_second(600),
             ..Tally::default()
         };
         let mut b = Tally::default();

@@ -21,15 +21,52 @@ use jiff::Timestamp;
 use jiff::civil::{Date, DateTime, Time};
 use jiff::tz::{Offset, TimeZone};
 
-/// A timestamp as written on a line, before the zone and year are applied.
+/// A timestamp as written on a line, before the zone and year are applied. `digits` is how many
+/// digits of a second's fraction the line wrote (at most 9 are kept).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stamp {
-    /// The layout gave an offset: an exact instant, in seconds since the Unix epoch.
-    Instant(i64),
+    /// The layout gave an offset: an exact instant.
+    Instant { at: Timestamp, digits: u8 },
     /// A date and time without an offset.
-    Civil(DateTime),
+    Civil { at: DateTime, digits: u8 },
     /// A date without a year: month, day and time.
-    YearLess { month: i8, day: i8, time: Time },
+    YearLess {
+        month: i8,
+        day: i8,
+        time: Time,
+        digits: u8,
+    },
+}
+
+/// When a line was written, as precisely as its timestamp says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineTime {
+    pub at: Timestamp,
+    /// Digits of a second's fraction the line wrote (0 to 9).
+    pub digits: u8,
+}
+
+impl LineTime {
+    /// A time of whole seconds since the Unix epoch.
+    pub fn from_second(second: i64) -> Option<LineTime> {
+        Some(LineTime {
+            at: Timestamp::from_second(second).ok()?,
+            digits: 0,
+        })
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn second(&self) -> i64 {
+        self.at.as_second()
+    }
+
+    /// RFC 3339 in UTC, with as many digits of a second's fraction as the line wrote:
+    /// `2026-11-20T10:00:00.120Z` for `…10:00:00.120`, `2026-11-20T10:00:00Z` for `…10:00:00`.
+    pub fn rfc3339(&self) -> String {
+        jiff::fmt::temporal::DateTimePrinter::new()
+            .precision(Some(self.digits.min(9)))
+            .timestamp_to_string(&self.at)
+    }
 }
 
 /// How a year-less timestamp gets its year.
@@ -91,21 +128,27 @@ pub struct Clock {
 impl Clock {
     /// Seconds since the Unix epoch, or `None` for an impossible date (30 February).
     pub fn resolve(&self, stamp: Stamp) -> Option<i64> {
-        let civil = match stamp {
-            Stamp::Instant(secs) => return Some(secs),
-            Stamp::Civil(dt) => dt,
-            Stamp::YearLess { month, day, time } => {
+        self.resolve_time(stamp).map(|t| t.second())
+    }
+
+    /// The instant of `stamp`, with the fraction of a second it wrote; `None` for an impossible
+    /// date (30 February).
+    pub fn resolve_time(&self, stamp: Stamp) -> Option<LineTime> {
+        let (civil, digits) = match stamp {
+            Stamp::Instant { at, digits } => return Some(LineTime { at, digits }),
+            Stamp::Civil { at, digits } => (at, digits),
+            Stamp::YearLess {
+                month,
+                day,
+                time,
+                digits,
+            } => {
                 let year = self.years.year(month, day);
-                Date::new(year, month, day).ok()?.to_datetime(time)
+                (Date::new(year, month, day).ok()?.to_datetime(time), digits)
             }
         };
-        Some(
-            self.tz
-                .to_ambiguous_timestamp(civil)
-                .compatible()
-                .ok()?
-                .as_second(),
-        )
+        let at = self.tz.to_ambiguous_timestamp(civil).compatible().ok()?;
+        Some(LineTime { at, digits })
     }
 }
 
@@ -150,11 +193,14 @@ fn parse_numeric(s: &[u8]) -> Option<Stamp> {
         if !matches!(s.get(10), Some(b'T' | b' ')) {
             return None;
         }
-        let (time, rest) = parse_time(&s[11..])?;
+        let (time, digits, rest) = parse_time(&s[11..])?;
         let dt = date.to_datetime(time);
         return Some(match parse_offset(rest) {
-            Some(offset) => Stamp::Instant(offset.to_timestamp(dt).ok()?.as_second()),
-            None => Stamp::Civil(dt),
+            Some(offset) => Stamp::Instant {
+                at: offset.to_timestamp(dt).ok()?,
+                digits,
+            },
+            None => Stamp::Civil { at: dt, digits },
         });
     }
     // Logcat: MM-DD HH:MM:SS.mmm
@@ -163,8 +209,13 @@ fn parse_numeric(s: &[u8]) -> Option<Stamp> {
         let day = num(s, 3, 2)? as i8;
         // Checked against a leap year, so that 02-29 is accepted here and judged with its year.
         Date::new(2000, month, day).ok()?;
-        let (time, _) = parse_time(&s[6..])?;
-        return Some(Stamp::YearLess { month, day, time });
+        let (time, digits, _) = parse_time(&s[6..])?;
+        return Some(Stamp::YearLess {
+            month,
+            day,
+            time,
+            digits,
+        });
     }
     None
 }
@@ -188,18 +239,25 @@ fn parse_syslog(s: &[u8]) -> Option<Stamp> {
         return None;
     }
     Date::new(2000, month, day).ok()?;
-    let (time, _) = parse_time(&s[7..])?;
-    Some(Stamp::YearLess { month, day, time })
+    let (time, digits, _) = parse_time(&s[7..])?;
+    Some(Stamp::YearLess {
+        month,
+        day,
+        time,
+        digits,
+    })
 }
 
-/// `HH:MM:SS` with an optional `.fraction` or `,fraction`; returns the rest of the input.
-fn parse_time(s: &[u8]) -> Option<(Time, &[u8])> {
+/// `HH:MM:SS` with an optional `.fraction` or `,fraction`; returns the time, the digits of the
+/// fraction (at most 9 count), and the rest of the input.
+fn parse_time(s: &[u8]) -> Option<(Time, u8, &[u8])> {
     if s.len() < 8 || s[2] != b':' || s[5] != b':' {
         return None;
     }
     let (h, m, sec) = (num(s, 0, 2)?, num(s, 3, 2)?, num(s, 6, 2)?);
     let mut rest = &s[8..];
     let mut nanos = 0i32;
+    let mut fraction = 0;
     if let [b'.' | b',', tail @ ..] = rest {
         let digits = tail.iter().take_while(|b| b.is_ascii_digit()).count();
         if digits == 0 {
@@ -209,9 +267,10 @@ fn parse_time(s: &[u8]) -> Option<(Time, &[u8])> {
             nanos += i32::from(d - b'0') * 10i32.pow(8 - i as u32);
         }
         rest = &tail[digits..];
+        fraction = digits.min(9) as u8;
     }
     let time = Time::new(h as i8, m as i8, sec.min(59) as i8, nanos).ok()?;
-    Some((time, rest))
+    Some((time, fraction, rest))
 }
 
 /// `Z`, `+08:00`, `+0800` or `+08` right after the time (a space before it is allowed).
@@ -323,14 +382,41 @@ mod tests {
 
     #[test]
     fn fractions_of_any_length() {
-        let Some(Stamp::Civil(dt)) = parse(b"2026-11-03 08:15:02.1 x") else {
+        let Some(Stamp::Civil { at, digits: 1 }) = parse(b"2026-11-03 08:15:02.1 x") else {
             panic!()
         };
-        assert_eq!(dt.subsec_nanosecond(), 100_000_000);
-        let Some(Stamp::Civil(dt)) = parse(b"2026-11-03 08:15:02.123456789123 x") else {
+        assert_eq!(at.subsec_nanosecond(), 100_000_000);
+        let Some(Stamp::Civil { at, digits: 9 }) = parse(b"2026-11-03 08:15:02.123456789123 x")
+        else {
             panic!()
         };
-        assert_eq!(dt.subsec_nanosecond(), 123_456_789);
+        assert_eq!(at.subsec_nanosecond(), 123_456_789);
+    }
+
+    #[test]
+    fn times_keep_the_fraction_the_line_wrote() {
+        let utc = clock("UTC", YearRule::from_first(2026, None));
+        let rfc = |line: &str| {
+            utc.resolve_time(parse(line.as_bytes()).unwrap())
+                .unwrap()
+                .rfc3339()
+        };
+        assert_eq!(rfc("2026-11-03 08:15:02 x"), "2026-11-03T08:15:02Z");
+        assert_eq!(rfc("2026-11-03 08:15:02.120 x"), "2026-11-03T08:15:02.120Z");
+        assert_eq!(rfc("2026-11-03 08:15:02,5 x"), "2026-11-03T08:15:02.5Z");
+        assert_eq!(
+            rfc("2026-11-04 10:12:30.733883+0800 App[1:2]"),
+            "2026-11-04T02:12:30.733883Z"
+        );
+        assert_eq!(
+            rfc("11-03 08:15:44.020  1  2 E x"),
+            "2026-11-03T08:15:44.020Z"
+        );
+        assert_eq!(rfc("Nov  6 05:11:31 host x"), "2026-11-06T05:11:31Z");
+        assert_eq!(
+            rfc("2026-11-03T08:15:02.123456789123Z x"),
+            "2026-11-03T08:15:02.123456789Z"
+        );
     }
 
     #[test]

@@ -43,6 +43,7 @@ use crate::render::text::TextOptions;
 use crate::render::{self, DIM, HEADING, Look, new_table, write_table};
 use crate::report::{BuildOptions, Report, ReportBuilder, ScannedInput};
 use crate::tally::{Event, Tally};
+use crate::timestamp::{self, Clock, LineTime, Stamp, YearRule};
 
 /// The shortest time between two redraws of the live summary.
 const REDRAW_EVERY: Duration = Duration::from_millis(250);
@@ -151,13 +152,15 @@ fn report(files: &[Followed], loose: bool) -> anyhow::Result<Report> {
 trait Sink {
     /// Something worth telling about a file: it appeared, was rotated or truncated, is unreadable.
     fn note(&mut self, text: String);
-    /// A line that holds codes; `line_index` is zero-based.
+    /// A line that holds codes; `line_index` is zero-based; `time` is the line's own time or
+    /// the last one above it in the same content.
     fn code_line(
         &mut self,
         name: &str,
         line_index: u64,
         line: &[u8],
         hits: &[Hit],
+        time: Option<LineTime>,
     ) -> io::Result<()>;
 }
 
@@ -459,6 +462,8 @@ struct Content {
     next_line: u64,
     /// The line being read, up to what was read of it.
     partial: Vec<u8>,
+    /// The last timestamp seen in this content, which dates the lines below it that have none.
+    last_stamp: Option<Stamp>,
 }
 
 impl Content {
@@ -480,7 +485,8 @@ impl Content {
                 self.partial.extend_from_slice(&rest[..i]);
                 &self.partial
             };
-            scan(&mut self.tally, self.next_line, line, name, ex, sink)?;
+            let at = (self.next_line, &mut self.last_stamp);
+            scan(&mut self.tally, at, line, name, ex, sink)?;
             self.partial.clear();
             self.tally.lines += 1;
             self.next_line += 1;
@@ -490,14 +496,8 @@ impl Content {
         if self.partial.len() >= MAX_LINE_BYTES {
             // Whatever a writer does, memory stays flat: a line this long is scanned in pieces,
             // each counting its codes (the line keeps its number).
-            scan(
-                &mut self.tally,
-                self.next_line,
-                &self.partial,
-                name,
-                ex,
-                sink,
-            )?;
+            let at = (self.next_line, &mut self.last_stamp);
+            scan(&mut self.tally, at, &self.partial, name, ex, sink)?;
             self.partial.clear();
         }
         Ok(())
@@ -506,37 +506,50 @@ impl Content {
     /// The counts of the whole content, its unfinished last line counted as a line.
     fn end(mut self, name: &str, ex: &Extractor<'_>, sink: &mut dyn Sink) -> io::Result<Tally> {
         if !self.partial.is_empty() {
-            scan(
-                &mut self.tally,
-                self.next_line,
-                &self.partial,
-                name,
-                ex,
-                sink,
-            )?;
+            let at = (self.next_line, &mut self.last_stamp);
+            scan(&mut self.tally, at, &self.partial, name, ex, sink)?;
             self.tally.lines += 1;
         }
         Ok(self.tally)
     }
 }
 
-/// Counts the codes of one line and passes them on.
+/// Counts the codes of one line (`at`: its zero-based index, and the last timestamp above it)
+/// and passes them on with the line's time.
 fn scan(
     tally: &mut Tally,
-    line_index: u64,
+    (line_index, last_stamp): (u64, &mut Option<Stamp>),
     line: &[u8],
     name: &str,
     ex: &Extractor<'_>,
     sink: &mut dyn Sink,
 ) -> io::Result<()> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if let Some(stamp) = timestamp::parse(line) {
+        *last_stamp = Some(stamp);
+    }
     let mut hits = Vec::new();
     ex.line_hits(line, &mut hits);
     if hits.is_empty() {
         return Ok(());
     }
     tally.record(line_index, line, &hits);
-    sink.code_line(name, line_index, line, &hits)
+    let time = last_stamp.and_then(|s| clock().resolve_time(s));
+    sink.code_line(name, line_index, line, &hits, time)
+}
+
+/// How `watch` dates lines: times without an offset are in the system's zone, and year-less
+/// ones in the year that makes them no later than today.
+fn clock() -> &'static Clock {
+    static CLOCK: std::sync::OnceLock<Clock> = std::sync::OnceLock::new();
+    CLOCK.get_or_init(|| {
+        let tz = jiff::tz::TimeZone::system();
+        let today = jiff::Timestamp::now().to_zoned_datetime(tz.clone()).date();
+        Clock {
+            tz,
+            years: YearRule::from_modified(today),
+        }
+    })
 }
 
 /// Adds the counts of a later content of the same path. Line numbers are not shifted: each content
@@ -723,6 +736,7 @@ impl Sink for View<'_> {
         line_index: u64,
         line: &[u8],
         hits: &[Hit],
+        time: Option<LineTime>,
     ) -> io::Result<()> {
         match &mut self.live {
             Some(live) => {
@@ -745,7 +759,7 @@ impl Sink for View<'_> {
                     .iter()
                     .map(|h| Event {
                         line_index,
-                        time: None,
+                        time,
                         code: h.code,
                         known: h.known,
                     })
@@ -776,17 +790,36 @@ mod tests {
         fn note(&mut self, text: String) {
             self.notes.push(text);
         }
-        fn code_line(&mut self, _: &str, index: u64, _: &[u8], hits: &[Hit]) -> io::Result<()> {
+        fn code_line(
+            &mut self,
+            _: &str,
+            index: u64,
+            _: &[u8],
+            hits: &[Hit],
+            _: Option<LineTime>,
+        ) -> io::Result<()> {
             self.events.extend(hits.iter().map(|h| (index + 1, h.code)));
             Ok(())
         }
     }
 
-    fn tempdir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("jmlog-watch-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A temporary directory, removed with its files when dropped (also when a test fails).
+    struct Scratch(tempfile::TempDir);
+
+    impl std::ops::Deref for Scratch {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            self.0.path()
+        }
+    }
+
+    fn tempdir(name: &str) -> Scratch {
+        Scratch(
+            tempfile::Builder::new()
+                .prefix(&format!("jmlog-watch-{name}-"))
+                .tempdir()
+                .unwrap(),
+        )
     }
 
     fn append(path: &Path, text: &str) {

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{CODE, DIM, HEADING, Look, WARN, new_table};
-use crate::catalog::Entry;
+use crate::catalog::{Entry, Strength};
 
 /// Which language leads in `explain`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -23,7 +23,14 @@ pub fn explain(entries: &[&Entry], lang: Lang, look: Look, out: &mut dyn Write) 
         }
         let platform = e
             .platform
-            .map(|p| format!(" · {} only", p.name()))
+            .map(|p| {
+                // A code with meanings elsewhere is not this platform's only.
+                let only = if e.varies() { "" } else { " only" };
+                match &e.sdk {
+                    Some(sdk) => format!(" · {}{only} ({sdk})", p.name()),
+                    None => format!(" · {}{only}", p.name()),
+                }
+            })
             .unwrap_or_default();
         writeln!(
             out,
@@ -34,9 +41,14 @@ pub fn explain(entries: &[&Entry], lang: Lang, look: Look, out: &mut dyn Write) 
                 &format!("{} · {}{platform}", e.module, e.operation)
             )
         )?;
+        let zh = if e.description_zh.is_empty() {
+            "(none)"
+        } else {
+            &e.description_zh
+        };
         let (first, second) = match lang {
-            Lang::En => (e.meaning.as_str(), e.description_zh.as_str()),
-            Lang::Zh => (e.description_zh.as_str(), e.meaning.as_str()),
+            Lang::En => (e.meaning.as_str(), zh),
+            Lang::Zh => (zh, e.meaning.as_str()),
         };
         writeln!(out, "  {first}")?;
         let label = |s: &str| look.paint(DIM, &format!("{s:<17}"));
@@ -53,6 +65,32 @@ pub fn explain(entries: &[&Entry], lang: Lang, look: Look, out: &mut dyn Write) 
         if let Some(hint) = &e.hint {
             writeln!(out, "  {}{hint}", label("hint:"))?;
         }
+        for v in &e.elsewhere {
+            writeln!(
+                out,
+                "  {}{}",
+                look.paint(
+                    WARN,
+                    &format!("{:<17}", format!("on {}:", v.platform.name()))
+                ),
+                v.meaning
+            )?;
+            let sources: Vec<&str> = v.sources.iter().map(|s| s.name()).collect();
+            let constant = v
+                .constant
+                .as_ref()
+                .map(|c| format!("{c} · "))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {:<17}{} · {constant}{} · {}: {}",
+                "",
+                v.sdk,
+                v.description_zh,
+                sources.join(", "),
+                v.strength.describe()
+            )?;
+        }
         for note in &e.notes {
             writeln!(
                 out,
@@ -62,8 +100,18 @@ pub fn explain(entries: &[&Entry], lang: Lang, look: Look, out: &mut dyn Write) 
         }
         let sources: Vec<&str> = e.sources.iter().map(|s| s.name()).collect();
         writeln!(out, "  {}{}", label("sources:"), sources.join(", "))?;
+        let evidence = format!("{}: {}", e.strength.name(), e.strength.describe());
+        if e.strength > Strength::Table {
+            writeln!(
+                out,
+                "  {}{evidence}",
+                look.paint(WARN, &format!("{:<17}", "evidence:"))
+            )?;
+        } else {
+            writeln!(out, "  {}{evidence}", label("evidence:"))?;
+        }
         if let Some(constant) = &e.constant {
-            writeln!(out, "  {}{constant}", label("iOS constant:"))?;
+            writeln!(out, "  {}{constant}", label("SDK constant:"))?;
         }
     }
     Ok(())
@@ -75,14 +123,18 @@ pub fn json<T: Serialize>(entries: &[T], out: &mut dyn Write) -> io::Result<()> 
     writeln!(out)
 }
 
-/// The entries as a table: code, module, operation, meaning.
+/// The entries as a table: code, module, operation, strength of evidence, meaning.
 pub fn table(entries: &[&Entry], look: Look, out: &mut dyn Write) -> io::Result<()> {
-    let mut table = new_table(look, &["code", "module", "operation", "meaning"]);
+    let mut table = new_table(
+        look,
+        &["code", "module", "operation", "evidence", "meaning"],
+    );
     for e in entries {
         table.add_row(vec![
             e.code.to_string(),
             e.module.name().to_owned(),
             e.operation.clone(),
+            e.strength.name().to_owned(),
             e.meaning.clone(),
         ]);
     }
@@ -106,6 +158,7 @@ fn write_csv(entries: &[&Entry], out: &mut dyn Write) -> ::csv::Result<()> {
         "operation",
         "platform",
         "sources",
+        "strength",
         "message",
         "description_zh",
         "meaning",
@@ -121,6 +174,7 @@ fn write_csv(entries: &[&Entry], out: &mut dyn Write) -> ::csv::Result<()> {
             &e.operation,
             e.platform.map(|p| p.name()).unwrap_or_default(),
             &sources.join("; "),
+            e.strength.name(),
             &e.message,
             &e.description_zh,
             &e.meaning,

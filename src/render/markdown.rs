@@ -3,7 +3,8 @@
 use std::io::{self, Write};
 
 use super::markup::{Column, Markdown, Table};
-use super::numbers::{group_digits, human_bytes, percent, plural, signed};
+use super::numbers::{group_digits, headline, human_bytes, percent, plural, signed};
+use super::palette;
 use super::terminal::sanitize;
 use crate::report::Report;
 
@@ -11,30 +12,24 @@ use crate::report::Report;
 pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()> {
     let top = if top == 0 { usize::MAX } else { top };
     let t = &report.totals;
+    let skipped = super::skipped_inputs(report);
     writeln!(out, "## JMessage errors")?;
     writeln!(out)?;
     writeln!(
         out,
-        "**{}** in **{}** of {} lines · {} {} · {}{}",
-        plural(t.codes, "code occurrence", "code occurrences"),
-        plural(t.code_lines, "line", "lines"),
-        group_digits(t.lines),
-        group_digits(t.files),
-        if t.files == 1 { "input" } else { "inputs" },
-        human_bytes(t.bytes),
-        if t.unknown_codes > 0 {
-            format!(" · {} unknown", group_digits(t.unknown_codes))
+        "**{}** · {} in {}{} · {}",
+        headline(t),
+        plural(t.lines, "line", "lines"),
+        plural(t.files - skipped.min(t.files), "input", "inputs"),
+        if skipped > 0 {
+            format!(" ({skipped} skipped)")
         } else {
             String::new()
-        }
+        },
+        human_bytes(t.bytes),
     )?;
-    if report.since.is_some() || report.until.is_some() {
-        writeln!(
-            out,
-            "\nTime window: {} to {}.",
-            report.since.as_deref().unwrap_or("the beginning"),
-            report.until.as_deref().unwrap_or("the end")
-        )?;
+    if let Some(note) = report.window_note() {
+        writeln!(out, "\n{}", cell(&note))?;
     }
 
     if !report.gates.is_empty() {
@@ -156,7 +151,7 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
                 format!("{}{}", c.code, if c.is_new() { " 🆕" } else { "" }),
                 group_digits(c.count),
                 c.module.name().to_owned(),
-                cell(&c.meaning),
+                cell(&c.meaning_and_evidence()),
             ];
             if with_change {
                 row.push(c.change.map(signed).unwrap_or_default());
@@ -209,9 +204,11 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
             (h.bucket.name(), Column::Label),
             ("codes", Column::Number),
             ("top module", Column::Label),
+            ("modules", Column::Label),
         ];
         let table = Table::new(Markdown, &columns);
         table.header(out)?;
+        let max = h.series.iter().map(|b| b.total).max().unwrap_or(0).max(1);
         for b in &h.series {
             let top = b
                 .modules
@@ -219,9 +216,26 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
                 .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
                 .map(|(m, n)| format!("{m} ({n})"))
                 .unwrap_or_default();
-            table.row(out, &[b.label.clone(), group_digits(b.total), top])?;
+            table.row(
+                out,
+                &[
+                    b.label.clone(),
+                    group_digits(b.total),
+                    top,
+                    letter_bar(report, b, max),
+                ],
+            )?;
         }
         table.footer(out)?;
+        let legend: Vec<String> = report
+            .modules
+            .iter()
+            .filter(|m| h.series.iter().any(|b| b.modules.contains_key(&m.module)))
+            .map(|m| format!("`{}` {}", palette::mark(m.module).letter, m.module))
+            .collect();
+        if !legend.is_empty() {
+            writeln!(out, "\n{}", legend.join(" · "))?;
+        }
         if h.undated > 0 {
             writeln!(
                 out,
@@ -262,6 +276,31 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
         }
     }
     Ok(())
+}
+
+/// A bucket's codes as a bar of module letters (`MMMLLA`), at most 24 long for the fullest bucket,
+/// in a code span so that the letters line up.
+fn letter_bar(report: &Report, bucket: &crate::histogram::Bucket, max: u64) -> String {
+    const WIDTH: f64 = 24.0;
+    let mut bar = String::new();
+    let (mut done, mut drawn) = (0u64, 0usize);
+    for m in &report.modules {
+        let n = bucket.modules.get(&m.module).copied().unwrap_or(0);
+        if n == 0 {
+            continue;
+        }
+        done += n;
+        // Cumulative rounding keeps the whole bar true to the total.
+        let end = ((done as f64 / max as f64) * WIDTH).round() as usize;
+        let len = end.saturating_sub(drawn).max(1);
+        drawn += len;
+        bar.extend(std::iter::repeat_n(palette::mark(m.module).letter, len));
+    }
+    if bar.is_empty() {
+        String::new()
+    } else {
+        format!("`{bar}`")
+    }
 }
 
 /// Text from a log or the catalog, made inert in Markdown: no HTML, no links or emphasis, no table

@@ -163,8 +163,15 @@ impl Markup for Html {
             Some(id) => write!(out, "<tr id=\"{}\">", super::html::escape(id))?,
             None => write!(out, "<tr>")?,
         }
-        for ((_, column), cell) in columns.iter().zip(cells) {
-            write!(out, "<td{}>{cell}</td>", Html::class(*column))?;
+        // Each cell carries its column's name, which narrow screens show beside it when the
+        // table reflows into one block per row.
+        for ((name, column), cell) in columns.iter().zip(cells) {
+            let label = if name.is_empty() {
+                String::new()
+            } else {
+                format!(" data-label=\"{}\"", super::html::escape(name))
+            };
+            write!(out, "<td{}{label}>{cell}</td>", Html::class(*column))?;
         }
         writeln!(out, "</tr>")
     }
@@ -207,11 +214,10 @@ mod tests {
     fn html_tables() {
         let html = write(Html);
         assert!(html.starts_with("<table>\n<thead><tr><th class=\"label\">code</th><th class=\"num\">count</th></tr></thead>"));
-        assert!(
-            html.contains(
-                "<tr id=\"x\"><td class=\"label\">803008</td><td class=\"num\">3</td></tr>"
-            )
-        );
+        assert!(html.contains(
+            "<tr id=\"x\"><td class=\"label\" data-label=\"code\">803008</td>\
+                 <td class=\"num\" data-label=\"count\">3</td></tr>"
+        ));
         assert!(html.ends_with("</tbody>\n</table>\n"));
     }
 }

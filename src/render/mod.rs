@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod markup;
 pub mod ndjson;
 pub mod numbers;
+pub mod palette;
 pub mod prometheus;
 pub mod terminal;
 pub mod text;
@@ -29,6 +30,8 @@ pub struct Look {
     pub forced: bool,
     /// Standard output is a terminal (a live view may redraw it).
     pub terminal: bool,
+    /// How many colours the terminal shows, when colour is on.
+    pub depth: palette::ColorDepth,
 }
 
 impl Look {
@@ -38,6 +41,7 @@ impl Look {
         width: None,
         forced: false,
         terminal: false,
+        depth: palette::ColorDepth::Ansi16,
     };
 
     /// `text` in `style` when colour is on, as is otherwise.
@@ -55,6 +59,12 @@ pub(crate) const CODE: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(A
 pub(crate) const DIM: Style = Style::new().effects(Effects::DIMMED);
 pub(crate) const WARN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
 pub(crate) const ERROR: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+
+/// How many inputs were passed over (binary files found in directories): reports count them apart
+/// from the inputs they scanned.
+pub(crate) fn skipped_inputs(report: &crate::report::Report) -> u64 {
+    report.inputs.iter().filter(|i| i.skipped.is_some()).count() as u64
+}
 
 /// A borderless table, wrapped to the terminal width when there is one.
 pub(crate) fn new_table(look: Look, header: &[&str]) -> Table {

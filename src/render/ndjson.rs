@@ -3,7 +3,6 @@
 
 use std::io::{self, Write};
 
-use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Code, Module};
@@ -29,10 +28,7 @@ pub fn events(path: &str, events: &[Event], out: &mut dyn Write) -> io::Result<(
     for e in events {
         let line = EventLine {
             kind: "code",
-            time: e
-                .time
-                .and_then(|t| Timestamp::from_second(t).ok())
-                .map(|t| t.to_string()),
+            time: e.time.map(|t| t.rfc3339()),
             path,
             line: e.line_index + 1,
             code: e.code,

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use comfy_table::{CellAlignment, Table};
 
 use super::numbers::{group_digits, human_bytes, percent, plural, signed};
+use super::palette::{self, ColorDepth};
 use super::terminal::sanitize;
 use super::{CODE, DIM, ERROR, HEADING, Look, WARN, new_table};
 use crate::analyze::RunStats;
@@ -27,14 +28,20 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
     let look = opts.look;
     let t = &report.totals;
     let failed = report.failed_inputs().count();
+    let skipped = super::skipped_inputs(report);
+    let mut read = format!(
+        "{} {}",
+        look.paint(HEADING, "Scanned"),
+        plural(t.files - skipped.min(t.files), "input", "inputs")
+    );
+    if skipped > 0 {
+        read.push_str(&format!(" ({skipped} skipped)"));
+    }
     writeln!(
         out,
-        "{} {} · {} · {} lines · {} with codes{}{}",
-        look.paint(HEADING, "Scanned"),
-        plural(t.files, "input", "inputs"),
+        "{read} · {} · {} lines{}{}",
         human_bytes(t.bytes),
         group_digits(t.lines),
-        plural(t.code_lines, "line", "lines"),
         if failed > 0 {
             format!(" · {failed} could not be read")
         } else {
@@ -46,7 +53,19 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
             ""
         }
     )?;
-
+    writeln!(
+        out,
+        "{} {}",
+        look.paint(HEADING, "Found"),
+        super::numbers::headline(t)
+    )?;
+    // The window and what it left out, in one sentence cut to the terminal's width.
+    if let Some(note) = report.window_note() {
+        let note = format!("{} {note}", look.paint(HEADING, "Window:"));
+        for line in wrap(&note, look.width.map(usize::from)) {
+            writeln!(out, "{line}")?;
+        }
+    }
     if report.codes.is_empty() && report.unknown_codes.is_empty() {
         writeln!(out, "\nNo JMessage error codes found.")?;
     }
@@ -71,7 +90,7 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
             }
             table.add_row(row);
         }
-        align_right(&mut table, &[1, 2, 3, 4]);
+        align_right(&mut table, &header, &["count", "share", "codes", "change"]);
         super::write_table(&table, out)?;
     }
 
@@ -103,10 +122,10 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
                     c.change.map(signed).unwrap_or_default()
                 });
             }
-            row.extend([c.module.name().to_owned(), c.meaning.clone()]);
+            row.extend([c.module.name().to_owned(), c.meaning_and_evidence()]);
             table.add_row(row);
         }
-        align_right(&mut table, &[1, 2, 3]);
+        align_right(&mut table, &header, &["count", "share", "change"]);
         super::write_table(&table, out)?;
     }
 
@@ -128,25 +147,45 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         if b.new_codes.is_empty() {
             writeln!(out, "  No codes are new since the baseline.")?;
         }
-        for row in report.codes.iter().filter(|c| c.is_new()) {
+        let new: Vec<_> = report.codes.iter().filter(|c| c.is_new()).collect();
+        let count_width = new
+            .iter()
+            .map(|c| group_digits(c.count).len())
+            .chain(b.vanished.iter().map(|v| group_digits(v.previous).len()))
+            .max()
+            .unwrap_or(1);
+        // The meanings wrap under themselves, after the code and count columns.
+        let meaning_width = look
+            .width
+            .map(|w| usize::from(w).saturating_sub(2 + 4 + 2 + 7 + 6 + count_width + 3));
+        let hang = " ".repeat(2 + 4 + 2 + 7 + 6 + count_width + 3);
+        for row in new {
+            let lines = wrap(&row.meaning, meaning_width);
             writeln!(
                 out,
-                "  {} {}  {}×  {}",
-                look.paint(WARN, "new"),
-                look.paint(CODE, &row.code.to_string()),
+                "  {}  {}  now {:>count_width$}×  {}",
+                look.paint(WARN, "new "),
+                look.paint(CODE, &format!("{:<7}", row.code)),
                 group_digits(row.count),
-                row.meaning
+                lines[0]
             )?;
+            for line in &lines[1..] {
+                writeln!(out, "{hang}{line}")?;
+            }
         }
         for v in &b.vanished {
+            let lines = wrap(&v.meaning, meaning_width);
             writeln!(
                 out,
-                "  {} {}  was {}×  {}",
+                "  {}  {:<7}  was {:>count_width$}×  {}",
                 look.paint(DIM, "gone"),
                 v.code,
                 group_digits(v.previous),
-                v.meaning
+                lines[0]
             )?;
+            for line in &lines[1..] {
+                writeln!(out, "{hang}{line}")?;
+            }
         }
     }
 
@@ -164,7 +203,8 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
                 "(in a code context, but in no catalog: a newer SDK's?)"
             )
         )?;
-        let mut table = new_table(look, &["code", "count", "first seen"]);
+        let header = ["code", "count", "first seen"];
+        let mut table = new_table(look, &header);
         for u in &report.unknown_codes {
             table.add_row(vec![
                 u.code.to_string(),
@@ -172,7 +212,7 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
                 format!("{}:{}", sanitize(&u.example.path, 200), u.example.line),
             ]);
         }
-        align_right(&mut table, &[1]);
+        align_right(&mut table, &header, &["count"]);
         super::write_table(&table, out)?;
     }
 
@@ -193,7 +233,13 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
                 look.paint(CODE, &code.to_string()),
                 look.paint(DIM, &format!("{}:{}", sanitize(&ex.path, 200), ex.line))
             )?;
-            writeln!(out, "    {}", sanitize(&ex.text, EXAMPLE_CHARS))?;
+            let example = sanitize(&ex.text, EXAMPLE_CHARS);
+            for piece in wrap(
+                &example,
+                look.width.map(|w| usize::from(w).saturating_sub(4)),
+            ) {
+                writeln!(out, "    {piece}")?;
+            }
         }
     }
 
@@ -226,8 +272,9 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
     Ok(())
 }
 
-/// Codes over time: a row per bucket with a bar stacked by module (letters, or colours on a
-/// terminal), then a sparkline per top code.
+/// Codes over time: a row per bucket with a bar stacked by module, then a sparkline per top code.
+/// Each module has its fixed letter; with colour, the letters take the module's colour, and where
+/// the terminal has 256 colours or more (enough to tell 15 modules apart) the bars are solid blocks.
 fn histogram(
     report: &Report,
     h: &Histogram,
@@ -242,7 +289,16 @@ fn histogram(
         writeln!(out, "  No dated lines with codes.")?;
         return Ok(());
     }
-    let glyphs = module_glyphs(report);
+    let blocks = look.color && look.depth != ColorDepth::Ansi16;
+    let glyph = |module: Module, len: usize| -> String {
+        let mark = palette::mark(module);
+        let piece: String = if blocks {
+            "█".repeat(len)
+        } else {
+            mark.letter.to_string().repeat(len)
+        };
+        look.paint(mark.style(look.depth), &piece)
+    };
     let labels: Vec<&str> = h.series.iter().map(|b| b.label.as_str()).collect();
     let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     let max = h.series.iter().map(|b| b.total).max().unwrap_or(0).max(1);
@@ -262,28 +318,38 @@ fn histogram(
             let end = ((done as f64 / max as f64) * bar_width as f64).round() as usize;
             let len = end.saturating_sub(drawn).max(1);
             drawn += len;
-            let (glyph, style) = glyphs[&m.module];
-            let piece: String = if look.color { "█" } else { glyph }.repeat(len);
-            bar.push_str(&look.paint(style, &piece));
+            bar.push_str(&glyph(m.module, len));
         }
         writeln!(
             out,
-            "  {label:<label_width$}  {bar}{}  {}",
+            "  {label:<label_width$}  {bar}{}  {:>count_width$}",
             " ".repeat(bar_width.saturating_sub(drawn)),
             group_digits(bucket.total)
         )?;
     }
-    let legend: Vec<String> = report
-        .modules
-        .iter()
-        .filter(|m| glyphs.contains_key(&m.module))
-        .map(|m| {
-            let (glyph, style) = glyphs[&m.module];
-            let key = if look.color { "█" } else { glyph };
-            format!("{} {}", look.paint(style, key), m.module)
-        })
-        .collect();
-    writeln!(out, "  {}", legend.join("  "))?;
+    // The legend, wrapped to the width: "M messaging  L login  …".
+    let mut line = String::new();
+    let mut line_width = 0;
+    for m in &report.modules {
+        if !h.series.iter().any(|b| b.modules.contains_key(&m.module)) {
+            continue;
+        }
+        let key_width = 1 + 1 + m.module.name().chars().count();
+        if line_width > 0 && 2 + line_width + 2 + key_width > width {
+            writeln!(out, "  {line}")?;
+            line.clear();
+            line_width = 0;
+        }
+        if line_width > 0 {
+            line.push_str("  ");
+            line_width += 2;
+        }
+        line.push_str(&format!("{} {}", glyph(m.module, 1), m.module));
+        line_width += key_width;
+    }
+    if line_width > 0 {
+        writeln!(out, "  {line}")?;
+    }
     if h.undated > 0 {
         writeln!(
             out,
@@ -303,7 +369,12 @@ fn histogram(
     if top.is_empty() {
         return Ok(());
     }
-    writeln!(out, "\n{}", look.paint(HEADING, "Top codes over time"))?;
+    writeln!(
+        out,
+        "\n{} {}",
+        look.paint(HEADING, "Top codes over time"),
+        look.paint(DIM, "(occurrences on dated lines)")
+    )?;
     let spark_width = width.saturating_sub(30).clamp(10, 120);
     for c in top {
         let key = c.code.to_string();
@@ -312,53 +383,45 @@ fn histogram(
             .iter()
             .map(|b| b.codes.get(&key).copied().unwrap_or(0))
             .collect();
+        let dated: u64 = values.iter().sum();
+        let count = if dated == c.count {
+            group_digits(dated)
+        } else {
+            format!("{} of {}", group_digits(dated), group_digits(c.count))
+        };
         writeln!(
             out,
-            "  {:<8} {}  {}",
-            look.paint(CODE, &key),
+            "  {} {}  {count}",
+            look.paint(CODE, &format!("{key:<8}")),
             sparkline(&values, spark_width),
-            group_digits(values.iter().sum())
         )?;
     }
     Ok(())
 }
 
-/// A letter and a colour per module, in the report's order: the first letter of the name not yet
-/// taken (auth, account and audio-video cannot all be "A").
-fn module_glyphs(
-    report: &Report,
-) -> std::collections::BTreeMap<Module, (&'static str, anstyle::Style)> {
-    use anstyle::{AnsiColor, Color, Style};
-    const PALETTE: [AnsiColor; 8] = [
-        AnsiColor::Cyan,
-        AnsiColor::Magenta,
-        AnsiColor::Yellow,
-        AnsiColor::Green,
-        AnsiColor::Blue,
-        AnsiColor::Red,
-        AnsiColor::BrightCyan,
-        AnsiColor::BrightMagenta,
-    ];
-    const LETTERS: [&str; 26] = [
-        "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R",
-        "S", "T", "U", "V", "W", "X", "Y", "Z",
-    ];
-    let mut taken = std::collections::BTreeSet::new();
-    let mut glyphs = std::collections::BTreeMap::new();
-    for (i, m) in report.modules.iter().enumerate() {
-        let letter = m
-            .module
-            .name()
-            .bytes()
-            .filter(u8::is_ascii_alphabetic)
-            .map(|b| b.to_ascii_uppercase())
-            .chain(b'A'..=b'Z')
-            .find(|b| taken.insert(*b))
-            .map_or("?", |b| LETTERS[usize::from(b - b'A')]);
-        let style = Style::new().fg_color(Some(Color::Ansi(PALETTE[i % PALETTE.len()])));
-        glyphs.insert(m.module, (letter, style));
+/// `text` cut into lines of at most `width` characters (no cut without a width): at the last space
+/// that leaves a line at least half full, else in the middle of a word.
+fn wrap(text: &str, width: Option<usize>) -> Vec<&str> {
+    let Some(width) = width.filter(|&w| w >= 10) else {
+        return vec![text];
+    };
+    let mut lines = Vec::new();
+    let mut rest = text;
+    while rest.chars().count() > width {
+        // The byte offset just past `width` characters.
+        let end = rest
+            .char_indices()
+            .nth(width)
+            .map_or(rest.len(), |(i, _)| i);
+        let cut = match rest[..end].rfind(' ') {
+            Some(space) if rest[..space].chars().count() >= width / 2 => space,
+            _ => end,
+        };
+        lines.push(rest[..cut].trim_end());
+        rest = rest[cut..].trim_start();
     }
-    glyphs
+    lines.push(rest);
+    lines
 }
 
 /// `▁▂▃▄▅▆▇█` for the values (a space for none), at most `width` characters: neighbouring values are
@@ -399,10 +462,13 @@ pub fn stats(report: &Report, stats: &RunStats) -> String {
     )
 }
 
-fn align_right(table: &mut Table, columns: &[usize]) {
-    for &i in columns {
-        if let Some(col) = table.column_mut(i) {
-            col.set_cell_alignment(CellAlignment::Right);
+/// Right-aligns the columns of `table` named `names` in its `header` (names it lacks are skipped).
+fn align_right(table: &mut Table, header: &[&str], names: &[&str]) {
+    for (i, name) in header.iter().enumerate() {
+        if names.contains(name) {
+            if let Some(col) = table.column_mut(i) {
+                col.set_cell_alignment(CellAlignment::Right);
+            }
         }
     }
 }
@@ -410,6 +476,23 @@ fn align_right(table: &mut Table, columns: &[usize]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_wrap_at_spaces_or_anywhere() {
+        assert_eq!(wrap("a b c", None), ["a b c"]);
+        assert_eq!(
+            wrap("login failed code=801004 desc=wrong password", Some(16)),
+            ["login failed", "code=801004", "desc=wrong", "password"]
+        );
+        assert_eq!(
+            wrap("{\"code\":899002,\"message\":\"No\"}", Some(10)),
+            ["{\"code\":89", "9002,\"mess", "age\":\"No\"}"]
+        );
+        assert_eq!(
+            wrap("错误码：801003 登录失败", Some(10)),
+            ["错误码：801003", "登录失败"]
+        );
+    }
 
     #[test]
     fn sparklines_scale_and_fold() {

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The HTML report in a real browser: renders a report of hostile and sample logs with
 # `jmlog analyze --format html`, loads it in headless Chromium, and checks the DOM the browser built
-# (charts, the codes table, and that log text full of markup stayed text), then takes a screenshot.
+# (charts, the codes table, and that log text full of markup stayed text). Then it lays the page out
+# on a phone (390×844, mobile emulation) and on a desktop (1280 px), checks that the page is no
+# wider than the screen, that chart text stays at 8 px or more and that no table is wider than its
+# card, and keeps a screenshot of each (in target/browser-check/, or $JMLOG_SCREENSHOTS).
 #
 # Run from the repository root: tests/browser/check.sh
-# Installs Chromium with apt-get when it is missing and this runs as root.
+# Installs Chromium with apt-get (without recommended packages) when it is missing and this runs
+# as root.
 # Exits 0 when every check passed, 1 when one failed, 2 when the check could not run.
 
 set -euo pipefail
@@ -44,7 +48,7 @@ if ! chromium="$(find_chromium)"; then
     fi
     echo "browser check: installing Chromium"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
     chromium="$(find_chromium)" || die "Chromium is still missing after apt-get install chromium"
 fi
 command -v python3 >/dev/null 2>&1 || die "python3 is needed to check the DOM"
@@ -102,17 +106,33 @@ if [ "$dom_status" -ne 0 ] && ! grep -q '^FAIL: ' <<<"$dom_report"; then
     fail "the DOM check itself failed (exit $dom_status)"
 fi
 
-png="$work/report.png"
-browser --window-size=1280,2400 --screenshot="$png" "file://$html" >/dev/null ||
-    fail "Chromium could not take a screenshot (see $work/chromium.log)"
-if [ -s "$png" ] && [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] &&
-    [ "$(wc -c <"$png")" -gt 20000 ]; then
-    ok "the screenshot is a non-empty PNG ($(wc -c <"$png") bytes)"
-else
-    fail "the screenshot $png is missing, empty or not a PNG"
-fi
+shots="${JMLOG_SCREENSHOTS:-$root/target/browser-check}"
+mkdir -p "$shots"
+# The same logs by hour: hundreds of buckets, whose axis labels must not run into each other.
+hourly="$work/hourly.html"
+"$jmlog" analyze --quiet --format html --by hour --tz UTC --year 2026 -o "$hourly" sample-logs/*.log ||
+    fail "jmlog analyze --format html --by hour exits $?"
+for page in "report:$html" "hourly:$hourly"; do
+    layout_status=0
+    layout_report="$(python3 "$here/layout_check.py" "$chromium" "${page#*:}" "$shots" "${page%%:*}")" ||
+        layout_status=$?
+    echo "$layout_report"
+    passed=$((passed + $(grep -c '^ok: ' <<<"$layout_report" || true)))
+    failed=$((failed + $(grep -c '^FAIL: ' <<<"$layout_report" || true)))
+    if [ "$layout_status" -ne 0 ] && ! grep -q '^FAIL: ' <<<"$layout_report"; then
+        fail "the layout check of ${page%%:*} itself failed (exit $layout_status)"
+    fi
+done
+for png in "$shots"/report-390.png "$shots"/report-1280.png "$shots"/hourly-390.png "$shots"/hourly-1280.png; do
+    width="$(basename "$png" .png)"
+    if [ -s "$png" ] && [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]; then
+        ok "the screenshot $width is a PNG ($(wc -c <"$png") bytes)"
+    else
+        fail "the screenshot $png is missing or not a PNG"
+    fi
+done
 
-echo "screenshot: $png"
+echo "screenshots: $shots"
 echo "report: $html"
 echo "browser check: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

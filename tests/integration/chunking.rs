@@ -70,16 +70,22 @@ fn dated_line_by_line(text: &[u8], clock: &Clock, window: &Window) -> Tally {
             }
             let hits: Vec<Hit> = crate::oracle::line_codes(&String::from_utf8_lossy(line), false)
                 .into_iter()
-                .map(|(code, known)| Hit { code, known })
+                .map(|(code, known)| Hit {
+                    code,
+                    known,
+                    varies: known && Catalog::builtin().varies(code),
+                })
                 .collect();
             let time = last.and_then(|s| clock.resolve(s));
             if window.keeps(time) {
                 tally.record_at(i as u64, line, &hits, time);
+            } else {
+                tally.leave_out(&hits, time.is_some());
             }
             tally.lines += 1;
         }
     }
-    tally.last_time = last.and_then(|s| clock.resolve(s));
+    tally.last_time = last.and_then(|s| clock.resolve_time(s));
     tally.bytes = text.len() as u64;
     tally
 }

@@ -429,11 +429,11 @@ fn key_before(chars: &[char], start: usize) -> (String, Option<String>) {
     (word, before)
 }
 
-/// `name(NUMBER)`: the only argument of a function call.
+/// `name(NUMBER)`: the only argument of a function call (named in ASCII: `失败(801004)` is prose).
 fn only_argument(chars: &[char], start: usize, end: usize) -> bool {
     start >= 2
         && chars[start - 1] == '('
-        && is_key_char(chars[start - 2])
+        && is_ascii_word(chars[start - 2])
         && chars.get(end) == Some(&')')
 }
 

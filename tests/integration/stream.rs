@@ -479,3 +479,56 @@ fn lines(input: impl std::io::Read + Send + 'static) -> Receiver<Vec<u8>> {
     });
     rx
 }
+
+#[test]
+fn watch_events_carry_the_time_of_their_line() {
+    let dir = tempdir();
+    let log = dir.join("app.log");
+    append(
+        &log,
+        "  at Frame.run error code = 899002\n\
+         2026-11-26T05:12:01.250+08:00 ERROR request failed, code=801004\n\
+         \tat com.example.Chat.send(Chat.java:12) errorCode=803008\n\
+         2026-11-26T05:12:02+08:00 ERROR request failed, code=801004\n\
+         2026-11-26 05:12:03.5 ERROR request failed, code=801004\n\
+         11-26 05:12:04.000  100  200 E App: login failed code=801004\n",
+    );
+    let mut jm = Running::start(&["watch", "--from-start", "--interval", "20", &arg(&log)]);
+    let events = jm.events(6);
+    // Times without an offset are in the system's zone (this process has the same), year-less
+    // ones in the latest year that puts them no later than today.
+    let tz = jiff::tz::TimeZone::system();
+    let today = jiff::Timestamp::now().to_zoned_datetime(tz.clone()).date();
+    let year = if (11, 26) <= (today.month(), today.day()) {
+        today.year()
+    } else {
+        today.year() - 1
+    };
+    let civil = |y: i16, sec: i8, nanos: i32, digits: u8| -> Value {
+        let at = jiff::civil::date(y, 11, 26)
+            .at(5, 12, sec, nanos)
+            .to_zoned_datetime(tz.clone())
+            .unwrap()
+            .timestamp();
+        jiff::fmt::temporal::DateTimePrinter::new()
+            .precision(Some(digits))
+            .timestamp_to_string(&at)
+            .into()
+    };
+    let got: Vec<(u64, Value)> = events
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["time"].clone()))
+        .collect();
+    let want: Vec<(u64, Value)> = vec![
+        (1, Value::Null),
+        (2, "2026-11-25T21:12:01.250Z".into()),
+        (3, "2026-11-25T21:12:01.250Z".into()),
+        (4, "2026-11-25T21:12:02Z".into()),
+        (5, civil(2026, 3, 500_000_000, 1)),
+        (6, civil(year, 4, 0, 3)),
+    ];
+    assert_eq!(got, want);
+    jm.interrupt();
+    let _ = jm.remaining_stdout();
+    assert_eq!(jm.wait().code(), Some(0), "{}", jm.stderr_so_far());
+}
