@@ -472,3 +472,41 @@ fn merging_reports_of_parts_equals_one_run_over_all() {
         run.stderr()
     );
 }
+
+/// Gates trip past their limit and not at it, `--fail-on unknown` only on an unknown code, and
+/// values that name no gate or no code are usage errors.
+#[test]
+fn gates_trip_exactly_past_their_limits() {
+    let log = b"login failed code=801004\nlogin failed code=801004\nsend failed code=803008\n";
+    let gate = |args: &[&str], input: &[u8]| {
+        let mut all = vec!["analyze", "-f", "json"];
+        all.extend_from_slice(args);
+        let run = jmlog_with_stdin(&all, input);
+        let tripped = run.json()["gates"][0]["tripped"].as_bool().unwrap();
+        (run.code(), tripped)
+    };
+    // At the limit: not tripped; one below it: tripped.
+    for (at, below) in [
+        (["--max", "login=2"], ["--max", "login=1"]),
+        (["--max", "801004=2"], ["--max", "801004=1"]),
+        (["--max-total", "3"], ["--max-total", "2"]),
+    ] {
+        assert_eq!(gate(&at, log), (0, false), "{at:?}");
+        assert_eq!(gate(&below, log), (1, true), "{below:?}");
+    }
+    assert_eq!(gate(&["--fail-on", "unknown"], log), (0, false));
+    let with_unknown = [&log[..], b"sync failed errCode=812345\n"].concat();
+    assert_eq!(gate(&["--fail-on", "unknown"], &with_unknown), (1, true));
+    for (value, message) in [
+        (
+            "bogus",
+            "--fail-on bogus: expected module=NAME, code=CODE, new or unknown",
+        ),
+        ("code=80100", "80100 is not a code"),
+        ("code=80100300", "80100300 is not a code"),
+    ] {
+        let run = jmlog_with_stdin(["analyze", "--fail-on", value], log);
+        run.expect_code(2);
+        assert!(run.stderr().contains(message), "{value}: {}", run.stderr());
+    }
+}
