@@ -17,13 +17,14 @@ use rayon::ThreadPool;
 use crate::catalog::Catalog;
 use crate::extract::{Extractor, Mode};
 use crate::histogram::Unit;
-use crate::input::{self, Discovered, Encoding, Input};
+use crate::input::{self, Discovered, Encoding, EndedEarly, Input};
 #[cfg(unix)]
 use crate::pipeline::scan_file;
 use crate::pipeline::{EventSink, ReadOptions, Scanned, TimeOptions, scan_input};
-use crate::render::numbers::group_digits;
+use crate::render::numbers::plural;
 use crate::report::{BuildOptions, Report, ReportBuilder, ScannedInput};
 use crate::tally::{Event, Window};
+use crate::utf16::TextEncoding;
 
 /// Receives the code occurrences of the input named first, in line order, as the scan finds them.
 pub type InputEventSink<'a> = dyn Fn(&str, &[Event]) + Sync + 'a;
@@ -77,6 +78,19 @@ pub fn analyze(
     let started = Instant::now();
     let catalog = Catalog::builtin();
     let extractor = Arc::new(Extractor::new(catalog, settings.mode));
+    let threads = settings
+        .threads
+        .min(MAX_THREADS)
+        .min(chunks_of_work(
+            inputs,
+            settings.chunk_size,
+            settings.threads,
+        ))
+        .max(1);
+    let settings = &ScanSettings {
+        threads,
+        ..settings.clone()
+    };
     let pool = thread_pool(settings.threads)?;
     let progress = Progress::new(inputs, settings.progress);
 
@@ -122,6 +136,12 @@ pub fn analyze(
     for problem in &discovered.problems {
         builder.add_failed(&problem.path, problem.reason.clone());
     }
+    for skipped in &discovered.skipped {
+        builder.add_skipped(&skipped.path, skipped.reason.clone());
+    }
+    for duplicate in &discovered.duplicates {
+        builder.add_duplicate(&duplicate.path, &duplicate.same_as);
+    }
     stats.wall = started.elapsed();
     let options = BuildOptions {
         loose: settings.mode == Mode::Loose,
@@ -137,29 +157,84 @@ pub fn analyze(
     Ok((report, stats))
 }
 
+/// The most scanning threads a run uses, whatever `-j` asks: past this, threads only cost.
+pub const MAX_THREADS: usize = 256;
+
+/// How many chunks the inputs hold, counted up to `limit` (past it, the count no longer matters):
+/// a plain regular file holds its size in chunks (at least one). Standard input, FIFOs and
+/// compressed files hold an unknown number: they count as `limit`. Threads beyond this number
+/// would have nothing to scan.
+fn chunks_of_work(inputs: &[Input], chunk_size: usize, limit: usize) -> usize {
+    let chunk = chunk_size.max(1) as u64;
+    let mut chunks: u64 = 0;
+    for input in inputs {
+        let n = match input {
+            Input::Stdin => return limit,
+            Input::File { path, .. } => match std::fs::metadata(path) {
+                Ok(meta) if meta.is_file() => {
+                    if !is_plain(path) {
+                        return limit;
+                    }
+                    meta.len().div_ceil(chunk).max(1)
+                }
+                // A FIFO or a device: a stream of unknown length.
+                Ok(_) => return limit,
+                // It will be reported as unreadable; its share of work is nil.
+                Err(_) => 0,
+            },
+        };
+        chunks = chunks.saturating_add(n);
+        if chunks >= limit as u64 {
+            return limit;
+        }
+    }
+    chunks as usize
+}
+
+/// Whether a regular file's first bytes say it is plain text, not compressed data.
+fn is_plain(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let Ok(file) = std::fs::File::open(path) else {
+        return true;
+    };
+    let mut n = 0;
+    let mut file = file.take(head.len() as u64);
+    while let Ok(k) = file.read(&mut head[n..]) {
+        if k == 0 {
+            break;
+        }
+        n += k;
+    }
+    Encoding::sniff(&head[..n]) == Encoding::Plain
+}
+
 /// One input, read to the end (or to its first error).
 struct Read {
     scanned: Scanned,
     encoding: Encoding,
+    text: TextEncoding,
     raw_bytes: u64,
 }
 
 impl Read {
     fn into_scanned_input(self) -> ScannedInput {
         let error = self.scanned.error.as_ref().map(|e| {
-            if self.encoding == Encoding::Plain {
+            if let Some(early) = EndedEarly::of(e) {
+                format!("{early} (kept what was read)")
+            } else if self.encoding == Encoding::Plain {
                 e.to_string()
             } else {
                 format!(
-                    "corrupt or truncated {} data after {} bytes of text (kept what was read): {e}",
+                    "corrupt or truncated {} data after {} of text (kept what was read): {e}",
                     self.encoding,
-                    group_digits(self.scanned.tally.bytes)
+                    plural(self.scanned.tally.bytes, "byte", "bytes")
                 )
             }
         });
         ScannedInput {
             tally: self.scanned.tally,
-            encoding: self.encoding.name(),
+            encoding: self.encoding.label(self.text),
             read_bytes: self.raw_bytes,
             binary: self.scanned.binary,
             error,
@@ -232,6 +307,7 @@ fn read_one(
                     raw_bytes: scanned.tally.bytes,
                     scanned,
                     encoding: opened.encoding,
+                    text: opened.text,
                 });
             }
         }
@@ -241,6 +317,7 @@ fn read_one(
     Ok(Read {
         scanned,
         encoding: opened.encoding,
+        text: opened.text,
         raw_bytes: opened.raw_bytes.load(Ordering::Relaxed),
     })
 }

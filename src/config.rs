@@ -288,9 +288,47 @@ pub fn parse_time_bound(value: &str, tz: &TimeZone, now: Timestamp) -> Result<i6
         .map_err(|e| e.to_string())
 }
 
+/// The span back from now that a relative `--since`/`--until` value (`30d`, `24h`, `2w`) stands
+/// for, in seconds; `None` for an absolute time. A relative bound resolves to a different time on
+/// every run, which is what `merge` needs to know.
+pub fn relative_span(value: &str) -> Option<i64> {
+    let v = value.trim();
+    let unit = v.chars().last().filter(|c| "smhdw".contains(*c))?;
+    let digits = &v[..v.len() - 1];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = digits.parse().ok()?;
+    n.checked_mul(match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => 7 * 86_400,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relative_spans() {
+        assert_eq!(relative_span("30d"), Some(30 * 86_400));
+        assert_eq!(relative_span(" 2w "), Some(14 * 86_400));
+        assert_eq!(relative_span("90m"), Some(5400));
+        for absolute in [
+            "2026-11-01",
+            "2026-11-01T08:00:00Z",
+            "d",
+            "-5d",
+            "+5d",
+            "5 d",
+        ] {
+            assert_eq!(relative_span(absolute), None, "{absolute}");
+        }
+        assert_eq!(relative_span("213503982334602d"), None, "out of range");
+    }
 
     #[test]
     fn a_fixed_generation_time() {

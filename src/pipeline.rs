@@ -5,7 +5,7 @@
 //! from a fixed pool of `threads + 2`, so at most that many chunks are in memory at once however large
 //! the input is; reading waits while every buffer is being scanned. Files are read with plain `read`
 //! calls rather than memory-mapped, so a file truncated while jmlog reads it ends the read early
-//! instead of killing the process with SIGBUS.
+//! (with an error that says how far it got) instead of killing the process with SIGBUS.
 //!
 //! Each chunk yields a [`Tally`] tagged with its sequence number; the tallies are appended in order as
 //! they arrive, which gives the same result for any chunk size and any number of threads.
@@ -23,6 +23,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::extract::Extractor;
+use crate::input::EndedEarly;
 use crate::scan::{Dating, scan_chunk_dated};
 use crate::tally::{Event, Tally, Window};
 use crate::timestamp::{self, Clock, Stamp, YearRule};
@@ -329,7 +330,8 @@ pub fn scan_input<R: Read>(
 /// Chunk `i` covers the bytes `[i·C, (i+1)·C)` and owns the lines that *start* there: it reads one
 /// byte before its stretch to tell whether a line starts at its first byte, and past its end to the
 /// newline that ends its last line. Appended in order, the chunk tallies equal the streaming
-/// reader's. A file that shrinks while it is read just ends early. Code events are not produced
+/// reader's. A file that ends before `size` (it shrank while it was read) ends the read early with
+/// the error [`EndedEarly::Shrank`], keeping what was read. Code events are not produced
 /// here: callers that want them use [`scan_input`].
 ///
 /// Returns `None` when a line is longer than [`MAX_LINE`] (such a line is scanned in pieces, which
@@ -403,9 +405,19 @@ pub fn scan_file(
     if part.last_byte.is_some_and(|b| b != b'\n') {
         tally.lines += 1;
     }
+    // The stretches past a new end read nothing: the file was truncated while it was read.
+    let error = part.error.or_else(|| {
+        (tally.bytes < size).then(|| {
+            EndedEarly::Shrank {
+                read: tally.bytes,
+                size,
+            }
+            .into_error()
+        })
+    });
     Some(Scanned {
         tally,
-        error: part.error,
+        error,
         binary: false,
         read_time: part.read_time,
         scan_time: part.scan_time,

@@ -41,6 +41,9 @@ pub struct Report {
     /// `--until`, when given: only lines before this time were counted (RFC 3339).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<String>,
+    /// With `--since`/`--until`: how each was given and what it resolved to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<ReportWindow>,
     /// With `--by`: the counts over time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub histogram: Option<Histogram>,
@@ -52,6 +55,29 @@ pub struct Report {
     pub gates: Vec<GateResult>,
 }
 
+/// How `--since` and `--until` were given, and the times they resolved to. A relative bound (`30d`)
+/// resolves to a different time on each run; a merged report keeps the earliest and the latest time
+/// of its parts, and its [`Report::since`] is the earliest `since`, its [`Report::until`] the latest
+/// `until` (no part counted a line outside them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportWindow {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<WindowBound>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<WindowBound>,
+}
+
+/// One bound of the window: as given on the command line, and as resolved (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowBound {
+    /// The value given: `30d`, `2026-11-01`, `2026-11-01T08:00:00+08:00`, …
+    pub given: String,
+    /// The earliest time it resolved to (one run: the only one).
+    pub earliest: String,
+    /// The latest time it resolved to (one run: the same as `earliest`).
+    pub latest: String,
+}
+
 /// What changed since a baseline report. Per-code and per-module changes are on the rows
 /// ([`CodeRow::previous`], [`ModuleRow::previous`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -60,8 +86,13 @@ pub struct Baseline {
     pub path: String,
     /// Known-code occurrences in the baseline.
     pub codes: u64,
-    /// Codes seen now and not in the baseline, most frequent first.
+    /// Known codes seen now and in neither the baseline's codes nor its unknown codes, most
+    /// frequent first.
     pub new_codes: Vec<Code>,
+    /// Unknown codes seen now and in neither the baseline's codes nor its unknown codes, most
+    /// frequent first.
+    #[serde(default)]
+    pub new_unknown_codes: Vec<Code>,
     /// Codes in the baseline and not seen now, most frequent (then) first.
     pub vanished: Vec<VanishedRow>,
 }
@@ -213,6 +244,10 @@ pub struct InputRow {
     pub skipped: Option<String>,
     /// Why the input could not be read, or read to the end; `null` when it was read whole.
     pub error: Option<String>,
+    /// The earlier input that is the same file, when this one was therefore not read again (only
+    /// present then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<String>,
 }
 
 /// One input as the scan left it, for [`ReportBuilder::add_scanned`].
@@ -271,6 +306,7 @@ impl ReportBuilder {
             read_bytes: scanned.read_bytes,
             skipped: scanned.binary.then(|| "binary file".to_owned()),
             error: scanned.error,
+            same_as: None,
         });
     }
 
@@ -320,6 +356,37 @@ impl ReportBuilder {
             read_bytes: 0,
             skipped: None,
             error: Some(error),
+            same_as: None,
+        });
+    }
+
+    /// Adds an input that was found but not read, and why (a FIFO or a device in a directory). It
+    /// counts among the files, as a binary file that was skipped does.
+    pub fn add_skipped(&mut self, path: &str, reason: String) {
+        self.totals.files += 1;
+        self.inputs.push(InputRow {
+            path: path.to_owned(),
+            bytes: 0,
+            lines: 0,
+            encoding: None,
+            read_bytes: 0,
+            skipped: Some(reason),
+            error: None,
+            same_as: None,
+        });
+    }
+
+    /// Adds an input that is the same file as the earlier input `same_as`, and was read there.
+    pub fn add_duplicate(&mut self, path: &str, same_as: &str) {
+        self.inputs.push(InputRow {
+            path: path.to_owned(),
+            bytes: 0,
+            lines: 0,
+            encoding: None,
+            read_bytes: 0,
+            skipped: None,
+            error: None,
+            same_as: Some(same_as.to_owned()),
         });
     }
 
@@ -431,6 +498,7 @@ impl ReportBuilder {
             inputs: self.inputs,
             since: rfc3339(options.window.since),
             until: rfc3339(options.window.until),
+            window: None,
             histogram,
             baseline: None,
             gates: Vec::new(),
@@ -461,9 +529,48 @@ fn absorb(
 }
 
 impl Report {
+    /// Records how `--since` and `--until` were given, next to the times they resolved to.
+    pub fn record_window(&mut self, since: Option<&str>, until: Option<&str>) {
+        let bound = |given: Option<&str>, resolved: &Option<String>| match (given, resolved) {
+            (Some(given), Some(resolved)) => Some(WindowBound {
+                given: given.trim().to_owned(),
+                earliest: resolved.clone(),
+                latest: resolved.clone(),
+            }),
+            _ => None,
+        };
+        let window = ReportWindow {
+            since: bound(since, &self.since),
+            until: bound(until, &self.until),
+        };
+        self.window = (window.since.is_some() || window.until.is_some()).then_some(window);
+    }
+
     /// Inputs that could not be read, or not to the end.
     pub fn failed_inputs(&self) -> impl Iterator<Item = &InputRow> {
         self.inputs.iter().filter(|i| i.error.is_some())
+    }
+
+    /// Inputs whose text is missing from the report, in whole or in part: those that could not be
+    /// read to the end, and those skipped (binary files, FIFOs and devices in directories). Any of
+    /// them makes the exit code 2. Inputs that are the same file as an earlier one are not among
+    /// them: their text is counted once, with the earlier input.
+    pub fn incomplete_inputs(&self) -> impl Iterator<Item = &InputRow> {
+        self.inputs
+            .iter()
+            .filter(|i| i.error.is_some() || i.skipped.is_some())
+    }
+
+    /// [`Report::incomplete_inputs`], each with what a run says about it on stderr.
+    pub fn lost_inputs(&self) -> impl Iterator<Item = (&InputRow, String)> {
+        self.incomplete_inputs().map(|input| {
+            let reason = match (&input.error, &input.skipped) {
+                (Some(error), _) => error.clone(),
+                (None, Some(skipped)) => format!("{skipped}, skipped"),
+                (None, None) => unreachable!("an incomplete input has an error or was skipped"),
+            };
+            (input, reason)
+        })
     }
 
     /// With `--since`/`--until`, what the window kept and what it left out: `0 codes in the

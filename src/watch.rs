@@ -14,12 +14,18 @@
 //!   cannot be told from one that grew.
 //! - **Line numbers** are those of the file's content: a file followed from its end counts the
 //!   lines it skips, and the numbers restart at 1 after a rotation or a truncation.
+//! - **FIFOs** are opened without blocking and read as data arrives, so that a FIFO nobody writes
+//!   to does not keep the watch from ending on a signal. A look reads at most 16 MiB from a
+//!   file, so that a writer that never pauses cannot keep it from ending either.
+//! - **One file, one count.** A path that names a file another path already follows (the same path
+//!   twice, a symbolic link, a hard link) is not read while it does: the file's lines count once.
 //! - **Flat memory** over hours: only counts are kept (per code, so bounded by the number of
 //!   distinct codes), plus a few recent lines for the live summary and at most one unfinished line,
 //!   which is scanned and dropped once it reaches [`MAX_LINE_BYTES`].
 //! - **Output.** On a terminal, a summary redrawn in place at most four times a second, and the
 //!   text report on Ctrl-C. Elsewhere, or with `--events`, NDJSON events written and flushed as
-//!   codes are found (notes about the files go to stderr), and a summary line on SIGINT or SIGTERM.
+//!   codes are found (notes about the files go to stderr), and a summary line on SIGINT, SIGTERM or
+//!   SIGHUP.
 
 use std::collections::VecDeque;
 use std::fs::{self, File, Metadata};
@@ -58,15 +64,22 @@ const REPORT_TOP: usize = 20;
 /// Bytes read from a file at a time.
 const READ_BYTES: usize = 64 << 10;
 
-/// Runs `jmlog watch` until SIGINT or SIGTERM, then writes the report of everything counted.
+/// The most bytes one look reads from one file; the next look comes at once when a file had more.
+const LOOK_BYTES: u64 = 16 << 20;
+
+/// How long the last look, after the signal to stop, may read what is left.
+const LAST_LOOK: Duration = Duration::from_secs(1);
+
+/// Runs `jmlog watch` until SIGINT, SIGTERM or SIGHUP, then writes the report of everything counted.
 pub fn run(args: &WatchArgs, look: Look) -> anyhow::Result<Outcome> {
     if args.paths.iter().any(|p| p == Path::new("-")) {
         anyhow::bail!(
             "watch follows files by name, not standard input (for a pipe, use 'jmlog annotate' or 'jmlog analyze')"
         );
     }
-    // Ctrl-C and SIGTERM end the watch normally, with the report: the handler only asks the loop
-    // below to stop, and waking it from its wait between looks is all it needs to do.
+    // Ctrl-C, SIGTERM and SIGHUP end the watch normally, with the report: the handler only asks the
+    // loop below to stop, and waking it from its wait between looks is all it needs to do (no look
+    // blocks: files are opened without blocking, and each look reads a bounded amount).
     let (stop_tx, stop) = mpsc::channel::<()>();
     ctrlc::set_handler(move || {
         let _ = stop_tx.send(());
@@ -94,36 +107,60 @@ pub fn run(args: &WatchArgs, look: Look) -> anyhow::Result<Outcome> {
     };
     let interval = Duration::from_millis(args.interval);
     loop {
-        for file in &mut files {
-            file.poll(&extractor, &mut buf, &mut view)?;
-        }
+        let more = look_once(&mut files, &extractor, &mut buf, &mut view)?;
         view.refresh(&files, args.loose)?;
-        match stop.recv_timeout(interval) {
+        let wait = if more { Duration::ZERO } else { interval };
+        match stop.recv_timeout(wait) {
             Err(RecvTimeoutError::Timeout) => {}
             Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    // One last look, so that what was written before the signal counts, and the last lines,
-    // complete or not, are scanned.
+    // A last look, so that what was written before the signal counts (for a moment at most: a
+    // writer may never stop), and the last lines, complete or not, are scanned.
+    let stopping = Instant::now();
+    while look_once(&mut files, &extractor, &mut buf, &mut view)? && stopping.elapsed() < LAST_LOOK
+    {
+    }
     for file in &mut files {
-        file.poll(&extractor, &mut buf, &mut view)?;
         file.end_content(&extractor, &mut view)?;
     }
     let report = report(&files, args.loose)?;
     view.finish(&report)?;
     out.flush()?;
-    Ok(if report.failed_inputs().next().is_some() {
+    Ok(if report.incomplete_inputs().next().is_some() {
         Outcome::Trouble
     } else {
         Outcome::Success
     })
 }
 
+/// Looks at every path once; says whether a file had more to read than one look reads.
+fn look_once(
+    files: &mut [Followed],
+    ex: &Extractor<'_>,
+    buf: &mut [u8],
+    sink: &mut dyn Sink,
+) -> io::Result<bool> {
+    let mut more = false;
+    for i in 0..files.len() {
+        let elsewhere: Vec<(FileId, String)> = files
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .filter_map(|(_, f)| Some((f.open.as_ref()?.id?, f.name.clone())))
+            .collect();
+        more |= files[i].poll(ex, buf, &elsewhere, sink)?;
+    }
+    Ok(more)
+}
+
 /// The report of everything counted so far.
 fn report(files: &[Followed], loose: bool) -> anyhow::Result<Report> {
     let mut builder = ReportBuilder::new();
     for file in files {
-        if file.opened {
+        if let (false, Some(same_as)) = (file.opened, &file.same_as) {
+            builder.add_duplicate(&file.name, same_as);
+        } else if file.opened {
             builder.add_scanned(
                 &file.name,
                 ScannedInput {
@@ -216,14 +253,35 @@ struct Followed {
     troubled: bool,
     /// Whether the path's absence was told since it was last open.
     told_missing: bool,
+    /// The path that follows the file this path names, while another path does.
+    same_as: Option<String>,
 }
 
 #[derive(Debug)]
 struct OpenFile {
     file: File,
     id: Option<FileId>,
+    /// A regular file, rather than a FIFO or a device: it has a size and can be read again.
+    regular: bool,
     /// Bytes read (or skipped) so far.
     offset: u64,
+}
+
+/// Opens a file for reading without waiting: a FIFO opens at once, writer or not, and its reads
+/// then return what is there.
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+    }
+    #[cfg(not(unix))]
+    {
+        File::open(path)
+    }
 }
 
 impl Followed {
@@ -240,6 +298,7 @@ impl Followed {
             problem: None,
             troubled: false,
             told_missing: false,
+            same_as: None,
         }
     }
 
@@ -255,9 +314,17 @@ impl Followed {
         all
     }
 
-    /// Looks at the path once: reads what was added, and follows a truncation or a rotation.
+    /// Looks at the path once: reads what was added, and follows a truncation or a rotation. A
+    /// file that another path follows (`elsewhere`: their files and names) is left to it.
     /// Problems with the file are noted and retried at the next look; only output errors fail.
-    fn poll(&mut self, ex: &Extractor<'_>, buf: &mut [u8], sink: &mut dyn Sink) -> io::Result<()> {
+    /// Says whether the file had more to read than one look reads.
+    fn poll(
+        &mut self,
+        ex: &Extractor<'_>,
+        buf: &mut [u8],
+        elsewhere: &[(FileId, String)],
+        sink: &mut dyn Sink,
+    ) -> io::Result<bool> {
         let from_end = std::mem::replace(&mut self.from_end, false);
         self.troubled = false;
         let at_path = match fs::metadata(&self.path) {
@@ -271,11 +338,12 @@ impl Followed {
         };
         if let Some(open) = &mut self.open {
             // The open file, not the path: after a rename the path may name nothing, or another file.
-            let truncated = open.file.metadata().is_ok_and(|m| m.len() < open.offset);
+            let truncated =
+                open.regular && open.file.metadata().is_ok_and(|m| m.len() < open.offset);
             if truncated {
                 if let Err(e) = open.file.seek(SeekFrom::Start(0)) {
                     self.trouble(e.to_string(), sink);
-                    return Ok(());
+                    return Ok(false);
                 }
                 open.offset = 0;
                 self.end_content(ex, sink)?;
@@ -286,7 +354,9 @@ impl Followed {
             }
             // Read the open file to its end even if it was replaced: its last lines were written
             // before the new file, and belong before it.
-            self.read_open(ex, buf, sink)?;
+            if self.read_open(ex, buf, sink)? {
+                return Ok(true);
+            }
             let open_id = self.open.as_ref().and_then(|o| o.id);
             match &at_path {
                 Some(meta) if identity(meta) != open_id => {
@@ -323,9 +393,25 @@ impl Followed {
                 }
             }
         }
+        let mut more = false;
         if self.open.is_none() {
-            if at_path.is_some() {
-                self.open_path(from_end, ex, buf, sink)?;
+            let followed_by = at_path.as_ref().and_then(|meta| {
+                let id = identity(meta)?;
+                elsewhere.iter().find(|(other, _)| *other == id)
+            });
+            if let Some((_, other)) = followed_by {
+                if self.same_as.as_ref() != Some(other) {
+                    sink.note(format!(
+                        "{} is the same file as {}; counted once, there",
+                        self.shown(),
+                        sanitize(other, 400)
+                    ));
+                    self.same_as = Some(other.clone());
+                }
+            } else if at_path.is_some() {
+                // A file the other path followed was read by it up to now.
+                let from_end = from_end || self.same_as.take().is_some();
+                more = self.open_path(from_end, ex, buf, sink)?;
             } else if !self.told_missing {
                 self.told_missing = true;
                 sink.note(format!(
@@ -337,26 +423,27 @@ impl Followed {
         if !self.troubled {
             self.problem = None;
         }
-        Ok(())
+        Ok(more)
     }
 
     /// Opens the file at the path and reads it, from its start or (skipping the lines there now)
-    /// from its end.
+    /// from its end. A FIFO or a device has no end to start from: what comes is read.
     fn open_path(
         &mut self,
         from_end: bool,
         ex: &Extractor<'_>,
         buf: &mut [u8],
         sink: &mut dyn Sink,
-    ) -> io::Result<()> {
-        let opened = File::open(&self.path).and_then(|file| {
-            let id = identity(&file.metadata()?);
+    ) -> io::Result<bool> {
+        let opened = open_nonblocking(&self.path).and_then(|file| {
+            let meta = file.metadata()?;
             let mut open = OpenFile {
                 file,
-                id,
+                id: identity(&meta),
+                regular: meta.is_file(),
                 offset: 0,
             };
-            if from_end {
+            if from_end && open.regular {
                 self.content.next_line = skip_complete_lines(&mut open, buf)?;
             }
             Ok(open)
@@ -375,40 +462,48 @@ impl Followed {
                 self.read_open(ex, buf, sink)
             }
             // Gone again between the look and the open (a rotation): the next look finds the new one.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
             Err(e) => {
                 self.trouble(e.to_string(), sink);
-                Ok(())
+                Ok(false)
             }
         }
     }
 
-    /// Reads the open file from where it was left to its current end.
+    /// Reads the open file from where it was left to its current end, or [`LOOK_BYTES`] of it;
+    /// says whether there is more.
     fn read_open(
         &mut self,
         ex: &Extractor<'_>,
         buf: &mut [u8],
         sink: &mut dyn Sink,
-    ) -> io::Result<()> {
+    ) -> io::Result<bool> {
         let Some(open) = &mut self.open else {
-            return Ok(());
+            return Ok(false);
         };
+        let mut looked = 0;
         let failed = loop {
+            if looked >= LOOK_BYTES {
+                return Ok(true);
+            }
             match open.file.read(buf) {
                 Ok(0) => break None,
                 Ok(n) => {
+                    looked += n as u64;
                     open.offset += n as u64;
                     self.read_bytes += n as u64;
                     self.content.feed(&buf[..n], &self.name, ex, sink)?;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // A FIFO with a writer and nothing written yet.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break None,
                 Err(e) => break Some(e),
             }
         };
         if let Some(e) = failed {
             self.trouble(e.to_string(), sink);
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Ends the content being read (the file was rotated away or truncated, or the watch ends):
@@ -854,7 +949,7 @@ mod tests {
 
         fn poll(&mut self) {
             self.file
-                .poll(&self.ex, &mut self.buf, &mut self.rec)
+                .poll(&self.ex, &mut self.buf, &[], &mut self.rec)
                 .unwrap();
         }
     }
@@ -954,6 +1049,39 @@ mod tests {
             "{:?}",
             f.rec.notes
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn two_names_of_one_file_count_it_once_and_each_its_own_when_they_part() {
+        let dir = tempdir("two-names");
+        let first = dir.join("app-1.log");
+        append(&first, "a code=801004\n");
+        let link = dir.join("app.log");
+        std::os::unix::fs::symlink(&first, &link).unwrap();
+        let ex = Extractor::new(Catalog::builtin(), Mode::Strict);
+        let mut files = vec![Followed::new(&link, false), Followed::new(&first, false)];
+        let (mut buf, mut rec) = (vec![0; 16], Recorder::default());
+        look_once(&mut files, &ex, &mut buf, &mut rec).unwrap();
+        append(&first, "b code=803008\n");
+        look_once(&mut files, &ex, &mut buf, &mut rec).unwrap();
+        assert_eq!(rec.events, [(1, 801004), (2, 803008)], "{:?}", rec.notes);
+        assert_eq!(files[1].same_as.as_deref(), Some(files[0].name.as_str()));
+
+        // The link moves on to a new file; the old one gets more lines, read by its own name.
+        let second = dir.join("app-2.log");
+        append(&second, "c code=899002\n");
+        fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(&second, &link).unwrap();
+        look_once(&mut files, &ex, &mut buf, &mut rec).unwrap();
+        append(&first, "d code=810001\n");
+        look_once(&mut files, &ex, &mut buf, &mut rec).unwrap();
+        let want = [(1, 801004), (2, 803008), (1, 899002), (3, 810001)];
+        assert_eq!(rec.events, want, "{:?}", rec.notes);
+        let mut all = files[0].counts();
+        add_counts(&mut all, files[1].counts());
+        let want: BTreeMap<Code, u64> = [(801004, 1), (803008, 1), (899002, 1), (810001, 1)].into();
+        assert_eq!(codes(&all), want);
     }
 
     #[test]

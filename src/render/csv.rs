@@ -1,6 +1,7 @@
-//! CSV: one row per code; with `--by`, one row per bucket and code. Cells a spreadsheet would run
-//! as a formula are neutralised.
+//! CSV: one row per code; with `--by`, one row per bucket and code, so that the rows add up to
+//! every occurrence the report counts. Cells a spreadsheet would run as a formula are neutralised.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::report::Report;
@@ -16,6 +17,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     if let Some(h) = &report.histogram {
+        // Every occurrence has a row: known codes per bucket and code; unknown codes per bucket
+        // (the histogram counts them per bucket, not per code), with an empty code; and codes on
+        // lines without a time in rows without a bucket.
         w.write_record([
             "bucket",
             "bucket_start",
@@ -23,14 +27,18 @@ fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
             "code",
             "module",
             "count",
+            "known",
         ])?;
+        let catalog = crate::catalog::Catalog::builtin();
+        let mut dated: BTreeMap<&str, u64> = BTreeMap::new();
         for b in &h.series {
             for (code, n) in &b.codes {
                 let module = code
                     .parse()
                     .ok()
-                    .and_then(|c| crate::catalog::Catalog::builtin().get(c))
+                    .and_then(|c| catalog.get(c))
                     .map_or("", |e| e.module.name());
+                *dated.entry(code.as_str()).or_default() += n;
                 w.write_record([
                     b.label.as_str(),
                     &b.start,
@@ -38,8 +46,35 @@ fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
                     code,
                     module,
                     &n.to_string(),
+                    "true",
                 ])?;
             }
+            if b.unknown > 0 {
+                w.write_record([
+                    b.label.as_str(),
+                    &b.start,
+                    &b.end,
+                    "",
+                    "",
+                    &b.unknown.to_string(),
+                    "false",
+                ])?;
+            }
+        }
+        let mut undated_known = 0;
+        for c in &report.codes {
+            let code = c.code.to_string();
+            let n = c
+                .count
+                .saturating_sub(dated.get(code.as_str()).copied().unwrap_or(0));
+            if n > 0 {
+                undated_known += n;
+                w.write_record(["", "", "", &code, c.module.name(), &n.to_string(), "true"])?;
+            }
+        }
+        let undated_unknown = h.undated.saturating_sub(undated_known);
+        if undated_unknown > 0 {
+            w.write_record(["", "", "", "", "", &undated_unknown.to_string(), "false"])?;
         }
     } else {
         w.write_record([

@@ -10,6 +10,7 @@ use crate::report::Report;
 
 /// The summary; `top` is how many codes it lists with their examples (0 lists all).
 pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()> {
+    let top_asked = top;
     let top = if top == 0 { usize::MAX } else { top };
     let t = &report.totals;
     let skipped = super::skipped_inputs(report);
@@ -64,9 +65,9 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
             group_digits(t.codes),
             signed(t.codes as i64 - b.codes as i64)
         )?;
-        if b.new_codes.is_empty() {
+        if b.new_codes.is_empty() && b.new_unknown_codes.is_empty() {
             writeln!(out, "\nNo new codes.")?;
-        } else {
+        } else if !b.new_codes.is_empty() {
             writeln!(out, "\n**New codes:**\n")?;
             for row in report.codes.iter().filter(|c| c.is_new()) {
                 writeln!(
@@ -78,6 +79,9 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
                     cell(&row.meaning)
                 )?;
             }
+        }
+        if let Some(codes) = super::new_unknown_codes(b) {
+            writeln!(out, "\n**New unknown codes:** {codes}")?;
         }
         if !b.vanished.is_empty() {
             writeln!(out, "\n**Gone since the baseline:**\n")?;
@@ -176,7 +180,8 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
             ],
         );
         table.header(out)?;
-        for u in &report.unknown_codes {
+        let (unknown, left_out) = super::listed_unknown(report, top_asked);
+        for u in unknown {
             table.row(
                 out,
                 &[
@@ -191,6 +196,9 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
             )?;
         }
         table.footer(out)?;
+        if left_out > 0 {
+            writeln!(out, "\n{}", super::more_unknown(left_out))?;
+        }
     }
 
     if let Some(h) = &report.histogram {

@@ -197,8 +197,9 @@ fn hidden_and_binary_files_in_directories_are_skipped_with_a_note() {
     write(&dir, "app.log", &text_of("android-brief.log"));
     write(&dir, ".cache/old.log", &text_of("ios-console.log"));
     write(&dir, "core.bin", b"\x7fELF\x00\x00 code=801004\n");
+    // What was skipped is missing from the counts: exit code 2.
     let run = jmlog(["analyze", "-f", "json", &arg(&dir)]);
-    run.expect_code(0);
+    run.expect_code(2);
     let report = run.json();
     let skipped: Vec<&Value> = report["inputs"]
         .as_array()
@@ -219,14 +220,21 @@ fn hidden_and_binary_files_in_directories_are_skipped_with_a_note() {
         run.stderr()
     );
 
-    let with_hidden = analyze_json(&["--hidden", &arg(&dir)]);
-    assert_eq!(with_hidden["totals"]["files"], 3);
+    let with_hidden = analyze_json(&["--hidden", "--exclude", "*.bin", &arg(&dir)]);
+    assert_eq!(with_hidden["totals"]["files"], 2);
     // Named on the command line, a binary file is scanned anyway.
     let named = analyze_json(&[&arg(&dir.join("core.bin"))]);
     assert_eq!(named["codes"][0]["code"], 801004);
-    // --quiet drops the notes.
+    // --quiet drops the notes, not what decides the exit code.
     let quiet = jmlog(["analyze", "-q", &arg(&dir)]);
-    assert_eq!(quiet.stderr(), "");
+    quiet.expect_code(2);
+    assert_eq!(
+        quiet.stderr(),
+        format!(
+            "jmlog: {}: binary file, skipped\n",
+            arg(&dir.join("core.bin"))
+        )
+    );
 }
 
 #[test]

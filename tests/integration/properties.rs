@@ -1,5 +1,6 @@
-//! Properties of reports: merging is associative, commutative in its counts, and equals one run;
-//! JSON reports load back to what was written.
+//! Properties of reports: merging is associative, commutative in its counts, and equals one run
+//! (whatever spelling of a zone and whatever relative window each shard was made with); JSON
+//! reports load back to what was written.
 
 use std::path::PathBuf;
 
@@ -9,7 +10,7 @@ use jmlog::baseline;
 use jmlog::extract::Mode;
 use jmlog::histogram::Unit;
 use jmlog::input::{Discovered, Input};
-use jmlog::merge::merge;
+use jmlog::merge::{RELATIVE_TOLERANCE_SECS, merge};
 use jmlog::report::Report;
 use jmlog::tally::Window;
 use proptest::prelude::*;
@@ -51,6 +52,10 @@ fn settings() -> ScanSettings {
 }
 
 fn report_of(paths: &[PathBuf]) -> Report {
+    report_with(paths, &settings())
+}
+
+fn report_with(paths: &[PathBuf], settings: &ScanSettings) -> Report {
     let discovered = Discovered {
         inputs: paths
             .iter()
@@ -61,8 +66,22 @@ fn report_of(paths: &[PathBuf]) -> Report {
             .collect(),
         ..Discovered::default()
     };
-    analyze(&discovered, &settings(), None).unwrap().0
+    analyze(&discovered, settings, None).unwrap().0
 }
+
+/// How a shard of a fleet is run: with its zone named its own way (as older jmlog versions wrote
+/// `--tz` as given), and with `--since 30d` resolved `lag` seconds after some moment (all of the
+/// material is later).
+fn fleet_settings(tz_name: &str, lag: i64) -> ScanSettings {
+    let mut s = settings();
+    let time = s.time.as_mut().unwrap();
+    time.tz_name = tz_name.to_owned();
+    time.window.since = Some(1_577_836_800 + lag);
+    s
+}
+
+/// The spellings of UTC that users give `--tz`.
+const UTC_SPELLINGS: [&str; 5] = ["UTC", "utc", "+00:00", "Etc/UTC", "Z"];
 
 fn named(parts: &[Report]) -> Vec<(String, Report)> {
     parts
@@ -117,6 +136,53 @@ proptest! {
 
         let reversed: Vec<Report> = parts.iter().rev().cloned().collect();
         prop_assert_eq!(counts(&merge(&named(&reversed)).unwrap()), counts(&whole));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn merge_of_fleet_shards_equals_one_run(
+        shards in prop::collection::vec(prop::collection::vec(any::<prop::sample::Index>(), 0..40), 1..5),
+        zones in prop::collection::vec(0..UTC_SPELLINGS.len(), 5),
+        lags in prop::collection::vec(0..=RELATIVE_TOLERANCE_SECS, 5),
+    ) {
+        let material = material();
+        let dir = tempdir();
+        let paths: Vec<PathBuf> = shards
+            .iter()
+            .enumerate()
+            .map(|(i, picks)| {
+                let path = dir.join(format!("shard{i}.log"));
+                let text: String = picks.iter().map(|p| format!("{}\n", p.get(&material))).collect();
+                std::fs::write(&path, text).unwrap();
+                path
+            })
+            .collect();
+        let parts: Vec<Report> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut r = report_with(std::slice::from_ref(p), &fleet_settings(UTC_SPELLINGS[zones[i]], lags[i]));
+                r.record_window(Some("30d"), None);
+                r
+            })
+            .collect();
+        let lags = &lags[..parts.len()];
+        let (earliest, latest) = (*lags.iter().min().unwrap(), *lags.iter().max().unwrap());
+
+        // One run over everything, naming the zone as a run does, with the earliest `since`; the
+        // merged window also says when the latest shard's resolved.
+        let mut whole = report_with(&paths, &fleet_settings("UTC", earliest));
+        whole.record_window(Some("30d"), None);
+        let latest_since = report_with(&[], &fleet_settings("UTC", latest)).since.unwrap();
+        whole.window.as_mut().unwrap().since.as_mut().unwrap().latest = latest_since;
+
+        let all = merge(&named(&parts)).unwrap();
+        prop_assert_eq!(&all, &whole);
+        // Merged reports merge on: the first half, then the rest.
+        let half = parts.len().div_ceil(2);
+        let mut grouped = vec![merge(&named(&parts[..half])).unwrap()];
+        grouped.extend(parts[half..].iter().cloned());
+        prop_assert_eq!(&merge(&named(&grouped)).unwrap(), &whole);
         let _ = std::fs::remove_dir_all(dir);
     }
 

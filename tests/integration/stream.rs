@@ -328,6 +328,115 @@ fn watch_follows_files_not_standard_input() {
     assert!(run.stderr().contains("jmlog annotate"), "{}", run.stderr());
 }
 
+#[test]
+fn watch_ends_on_each_signal_while_waiting_on_a_fifo_or_a_missing_file() {
+    for signal in ["INT", "TERM", "HUP"] {
+        let dir = tempdir();
+        let fifo = dir.join("pipe");
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let missing = dir.join("later.log");
+        let mut jm = Running::start(&["watch", "--interval", "20", &arg(&fifo), &arg(&missing)]);
+        // Both are waited for: the FIFO for a writer, the file for someone to create it.
+        let note = jm.stderr_line();
+        assert!(
+            note.contains("following") && note.contains("pipe"),
+            "{note}"
+        );
+        let note = jm.stderr_line();
+        assert!(note.contains("later.log does not exist"), "{note}");
+        jm.signal(signal);
+        let rest = jm.remaining_stdout();
+        // The file that never appeared is an input that could not be read.
+        assert_eq!(
+            jm.wait().code(),
+            Some(2),
+            "SIG{signal}: {}",
+            jm.stderr_so_far()
+        );
+        assert_eq!(rest.len(), 1, "SIG{signal}: only the summary: {rest:?}");
+        let summary: Value = serde_json::from_str(&rest[0]).unwrap();
+        let inputs = &summary["report"]["inputs"];
+        assert_eq!(inputs[0]["path"], arg(&fifo));
+        assert_eq!(inputs[0]["error"], Value::Null);
+        assert_eq!(inputs[1]["error"], "not found");
+    }
+}
+
+#[test]
+fn watch_reads_a_fifo_as_it_is_written_and_ends_while_its_writer_holds_it() {
+    let dir = tempdir();
+    let fifo = dir.join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let mut jm = Running::start(&["watch", "--interval", "20", &arg(&fifo)]);
+    let note = jm.stderr_line();
+    assert!(note.contains("following"), "{note}");
+    let mut writer = OpenOptions::new().write(true).open(&fifo).unwrap();
+    writer.write_all(lines_of(801004, 3).as_bytes()).unwrap();
+    let events = jm.events(3);
+    assert_eq!(event_lines(&events), [(801004, vec![1, 2, 3])].into());
+    // The writer keeps the FIFO open, and may write at any time: SIGTERM ends the watch anyway.
+    jm.signal("TERM");
+    let rest = jm.remaining_stdout();
+    assert_eq!(jm.wait().code(), Some(0), "{}", jm.stderr_so_far());
+    assert_eq!(rest.len(), 1, "{rest:?}");
+    let summary: Value = serde_json::from_str(&rest[0]).unwrap();
+    assert_eq!(summary_counts(&summary), [(801004, 3)].into());
+    drop(writer);
+}
+
+#[test]
+fn watch_counts_a_file_named_twice_or_through_a_link_once() {
+    let dir = tempdir();
+    let log = dir.join("app.log");
+    append(&log, &lines_of(801004, 2));
+    let link = dir.join("link.log");
+    std::os::unix::fs::symlink(&log, &link).unwrap();
+    let (log_arg, link_arg) = (arg(&log), arg(&link));
+    let mut jm = Running::start(&[
+        "watch",
+        "--from-start",
+        "--interval",
+        "20",
+        &log_arg,
+        &log_arg,
+        &link_arg,
+    ]);
+    let mut events = jm.events(2);
+    append(&log, &lines_of(803008, 3));
+    events.extend(jm.events(3));
+    jm.interrupt();
+    let rest = jm.remaining_stdout();
+    assert_eq!(jm.wait().code(), Some(0), "{}", jm.stderr_so_far());
+    assert_eq!(rest.len(), 1, "no event twice: {rest:?}");
+    assert_eq!(
+        event_lines(&events),
+        [(801004, vec![1, 2]), (803008, vec![3, 4, 5])].into()
+    );
+    let summary: Value = serde_json::from_str(&rest[0]).unwrap();
+    assert_eq!(summary_counts(&summary), [(801004, 2), (803008, 3)].into());
+    let report = &summary["report"];
+    assert_eq!(report["totals"]["lines"], 5);
+    let same_as: Vec<&Value> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["same_as"])
+        .collect();
+    assert_eq!(
+        same_as,
+        [
+            &Value::Null,
+            &Value::from(log_arg.clone()),
+            &Value::from(log_arg.clone())
+        ]
+    );
+    let notes: Vec<String> = (0..3).map(|_| jm.stderr_line()).collect();
+    let note = format!("jmlog: {link_arg} is the same file as {log_arg}; counted once, there\n");
+    assert!(notes.contains(&note), "{note:?} not in {notes:?}");
+}
+
 /// jmlog running as a child, its output read line by line on threads.
 struct Running {
     args: Vec<String>,
@@ -425,8 +534,13 @@ impl Running {
 
     /// Sends SIGINT, as Ctrl-C does.
     fn interrupt(&self) {
+        self.signal("INT");
+    }
+
+    /// Sends the signal of that name (`INT`, `TERM`, `HUP`, …).
+    fn signal(&self, name: &str) {
         let status = Command::new("kill")
-            .args(["-INT", &self.child.child.id().to_string()])
+            .args([&format!("-{name}"), &self.child.child.id().to_string()])
             .status()
             .expect("kill runs");
         assert!(status.success());

@@ -29,8 +29,14 @@ const TEXT_CHARS: usize = 2048;
 /// How many codes the "Top codes" chart shows.
 pub(super) const TOP_CODES: usize = 10;
 
-/// Writes the report as one HTML page; `generated` is the time the header says it was made.
-pub fn render(report: &Report, generated: &Zoned, out: &mut dyn Write) -> io::Result<()> {
+/// Writes the report as one HTML page; `generated` is the time the header says it was made, and
+/// `top` bounds the list of unknown codes (0: all).
+pub fn render(
+    report: &Report,
+    generated: &Zoned,
+    top: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let t = &report.totals;
     writeln!(out, "<!DOCTYPE html>")?;
     writeln!(out, "<html lang=\"en\">")?;
@@ -66,7 +72,7 @@ pub fn render(report: &Report, generated: &Zoned, out: &mut dyn Write) -> io::Re
     top_codes(report, out)?;
     codes(report, out)?;
     if !report.unknown_codes.is_empty() {
-        unknown_codes(report, out)?;
+        unknown_codes(report, top, out)?;
     }
     inputs(report, out)?;
     writeln!(
@@ -177,10 +183,10 @@ fn header(report: &Report, generated: &Zoned, out: &mut dyn Write) -> io::Result
     meta(
         "Inputs",
         format!(
-            "{} ({}, {} lines): {}",
+            "{} ({}, {}): {}",
             plural(report.inputs.len() as u64, "input", "inputs"),
             human_bytes(t.bytes),
-            group_digits(t.lines),
+            plural(t.lines, "line", "lines"),
             names.join(", ")
         ),
     )?;
@@ -325,7 +331,7 @@ mod tests {
         let generated = "2026-12-01T10:00:00+08:00[Asia/Shanghai]"
             .parse::<Zoned>()
             .unwrap();
-        render(report, &generated, &mut out).unwrap();
+        render(report, &generated, 0, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -428,6 +434,7 @@ mod tests {
             path: "base<1>.json".to_owned(),
             codes: 6,
             new_codes: vec![803008, 871310],
+            new_unknown_codes: Vec::new(),
             vanished: vec![VanishedRow {
                 code: 812345,
                 previous: 1,

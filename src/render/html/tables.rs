@@ -67,9 +67,9 @@ pub(super) fn baseline(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "<h3>New codes <span class=\"count\">({})</span></h3>",
         b.new_codes.len()
     )?;
-    if b.new_codes.is_empty() {
+    if b.new_codes.is_empty() && b.new_unknown_codes.is_empty() {
         writeln!(out, "<p class=\"note\">No code is new.</p>")?;
-    } else {
+    } else if !b.new_codes.is_empty() {
         write!(out, "<ul class=\"codes\">")?;
         for code in &b.new_codes {
             let row = report.codes.iter().find(|c| c.code == *code);
@@ -84,6 +84,13 @@ pub(super) fn baseline(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             }
         }
         writeln!(out, "</ul>")?;
+    }
+    if let Some(codes) = crate::render::new_unknown_codes(b) {
+        writeln!(
+            out,
+            "<p class=\"note\">New unknown codes: <span class=\"mono\">{}</span></p>",
+            text(&codes)
+        )?;
     }
 
     writeln!(
@@ -194,7 +201,7 @@ fn code_cell(c: &CodeRow) -> String {
     format!("<code>{}</code>{new}", c.code)
 }
 
-pub(super) fn unknown_codes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn unknown_codes(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "<section id=\"unknown-codes\">")?;
     writeln!(
         out,
@@ -216,7 +223,8 @@ pub(super) fn unknown_codes(report: &Report, out: &mut dyn Write) -> io::Result<
     )
     .with_class("unknown");
     table.header(out)?;
-    for u in &report.unknown_codes {
+    let (unknown, left_out) = crate::render::listed_unknown(report, top);
+    for u in unknown {
         table.row(
             out,
             &[
@@ -227,6 +235,13 @@ pub(super) fn unknown_codes(report: &Report, out: &mut dyn Write) -> io::Result<
         )?;
     }
     table.footer(out)?;
+    if left_out > 0 {
+        writeln!(
+            out,
+            "<p class=\"note\">{}</p>",
+            text(&crate::render::more_unknown(left_out))
+        )?;
+    }
     writeln!(out, "</section>")
 }
 
@@ -254,7 +269,10 @@ pub(super) fn inputs(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let status = match (&i.error, &i.skipped) {
             (Some(e), _) => format!("<span class=\"error\">error: {}</span>", text(e)),
             (None, Some(s)) => format!("<span class=\"skipped\">skipped: {}</span>", text(s)),
-            (None, None) => "ok".to_owned(),
+            (None, None) => match &i.same_as {
+                Some(first) => format!("same file as {}, counted there", text(first)),
+                None => "ok".to_owned(),
+            },
         };
         table.row(
             out,
