@@ -502,8 +502,8 @@ fn gates_trip_exactly_past_their_limits() {
             "bogus",
             "--fail-on bogus: expected module=NAME, code=CODE, new or unknown",
         ),
-        ("code=80100", "80100 is not a code"),
-        ("code=80100300", "80100300 is not a code"),
+        ("code=80100", "80100' is not a JMessage code"),
+        ("code=80100300", "80100300' is not a JMessage code"),
     ] {
         let run = jmlog_with_stdin(["analyze", "--fail-on", value], log);
         run.expect_code(2);
