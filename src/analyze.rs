@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use rayon::ThreadPool;
 
+use crate::archive::{self, Container, Unpacker};
 use crate::catalog::Catalog;
 use crate::extract::{Extractor, Mode};
 use crate::histogram::Unit;
@@ -21,7 +22,7 @@ use crate::input::{self, Discovered, Encoding, EndedEarly, Input};
 #[cfg(unix)]
 use crate::pipeline::scan_file;
 use crate::pipeline::{EventSink, ReadOptions, Scanned, TimeOptions, scan_input};
-use crate::render::numbers::group_digits;
+use crate::render::numbers::plural;
 use crate::report::{BuildOptions, Report, ReportBuilder, ScannedInput};
 use crate::tally::{Event, Window};
 use crate::utf16::TextEncoding;
@@ -39,6 +40,32 @@ pub struct ScanSettings {
     pub progress: bool,
     /// Date lines with codes: for `--by`, `--since` and `--until`.
     pub time: Option<TimeSettings>,
+    /// What to take standard input for: a file streamed in from elsewhere.
+    pub stdin: StdinAs,
+    /// `--hidden`: also read hidden members of archives.
+    pub hidden: bool,
+}
+
+/// Standard input taken for a file read elsewhere: `--stdin-name`, `--stdin-modified`,
+/// `--stdin-skip-binary`.
+#[derive(Debug, Clone, Default)]
+pub struct StdinAs {
+    /// The name reports use instead of `<stdin>`.
+    pub name: Option<String>,
+    /// When the file was last written, for year-less timestamps (instead of now).
+    pub modified: Option<Timestamp>,
+    /// Skip it if it looks binary, as a file found in a directory.
+    pub skip_binary: bool,
+}
+
+impl ScanSettings {
+    /// The name reports give an input.
+    fn name_of(&self, input: &Input) -> String {
+        match (input, &self.stdin.name) {
+            (Input::Stdin, Some(name)) => name.clone(),
+            _ => input.name(),
+        }
+    }
 }
 
 /// How lines are dated and counted over time.
@@ -62,6 +89,8 @@ pub struct RunStats {
     pub read_time: Duration,
     pub scan_time: Duration,
     pub threads: usize,
+    /// Hidden members of archives left out (`--hidden` reads them).
+    pub hidden_members: u64,
 }
 
 /// Scans the inputs. An input that cannot be opened or read is recorded in the report with its reason,
@@ -78,6 +107,19 @@ pub fn analyze(
     let started = Instant::now();
     let catalog = Catalog::builtin();
     let extractor = Arc::new(Extractor::new(catalog, settings.mode));
+    let threads = settings
+        .threads
+        .min(MAX_THREADS)
+        .min(chunks_of_work(
+            inputs,
+            settings.chunk_size,
+            settings.threads,
+        ))
+        .max(1);
+    let settings = &ScanSettings {
+        threads,
+        ..settings.clone()
+    };
     let pool = thread_pool(settings.threads)?;
     let progress = Progress::new(inputs, settings.progress);
 
@@ -109,12 +151,15 @@ pub fn analyze(
         ..RunStats::default()
     };
     for (input, result) in inputs.iter().zip(results) {
-        let name = input.name();
+        let name = settings.name_of(input);
         match result.into_inner().expect("no reader panics") {
             Some(Ok(read)) => {
-                stats.read_time += read.scanned.read_time;
-                stats.scan_time += read.scanned.scan_time;
-                builder.add_scanned(&name, read.into_scanned_input());
+                stats.read_time += read.read_time;
+                stats.scan_time += read.scan_time;
+                stats.hidden_members += read.hidden;
+                for (name, scanned) in read.rows {
+                    builder.add_scanned(&name, scanned);
+                }
             }
             Some(Err(e)) => builder.add_failed(&name, e.to_string()),
             None => unreachable!("every input is read"),
@@ -144,35 +189,104 @@ pub fn analyze(
     Ok((report, stats))
 }
 
-/// One input, read to the end (or to its first error).
+/// The most scanning threads a run uses, whatever `-j` asks: past this, threads only cost.
+pub const MAX_THREADS: usize = 256;
+
+/// How many chunks the inputs hold, counted up to `limit` (past it, the count no longer matters):
+/// a plain regular file holds its size in chunks (at least one). Standard input, FIFOs and
+/// compressed files hold an unknown number: they count as `limit`. Threads beyond this number
+/// would have nothing to scan.
+fn chunks_of_work(inputs: &[Input], chunk_size: usize, limit: usize) -> usize {
+    let chunk = chunk_size.max(1) as u64;
+    let mut chunks: u64 = 0;
+    for input in inputs {
+        let n = match input {
+            Input::Stdin => return limit,
+            Input::File { path, .. } => match std::fs::metadata(path) {
+                Ok(meta) if meta.is_file() => {
+                    if !is_plain(path) {
+                        return limit;
+                    }
+                    meta.len().div_ceil(chunk).max(1)
+                }
+                // A FIFO or a device: a stream of unknown length.
+                Ok(_) => return limit,
+                // It will be reported as unreadable; its share of work is nil.
+                Err(_) => 0,
+            },
+        };
+        chunks = chunks.saturating_add(n);
+        if chunks >= limit as u64 {
+            return limit;
+        }
+    }
+    chunks as usize
+}
+
+/// Whether a regular file's first bytes say it is plain text, not compressed data.
+fn is_plain(path: &std::path::Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    let Ok(file) = std::fs::File::open(path) else {
+        return true;
+    };
+    let mut n = 0;
+    let mut file = file.take(head.len() as u64);
+    while let Ok(k) = file.read(&mut head[n..]) {
+        if k == 0 {
+            break;
+        }
+        n += k;
+    }
+    Encoding::sniff(&head[..n]) == Encoding::Plain
+}
+
+/// One input, read to the end (or to its first error): its row, or the rows of an archive's members.
 struct Read {
-    scanned: Scanned,
-    encoding: Encoding,
-    text: TextEncoding,
-    raw_bytes: u64,
+    rows: Vec<(String, ScannedInput)>,
+    read_time: Duration,
+    scan_time: Duration,
+    /// Hidden members of an archive left out.
+    hidden: u64,
 }
 
 impl Read {
-    fn into_scanned_input(self) -> ScannedInput {
-        let error = self.scanned.error.as_ref().map(|e| {
+    /// A file or stream of text, read as one input.
+    fn text(
+        name: String,
+        scanned: Scanned,
+        encoding: Encoding,
+        text: TextEncoding,
+        raw_bytes: u64,
+    ) -> Read {
+        let error = scanned.error.as_ref().map(|e| {
             if let Some(early) = EndedEarly::of(e) {
                 format!("{early} (kept what was read)")
-            } else if self.encoding == Encoding::Plain {
+            } else if encoding == Encoding::Plain {
                 e.to_string()
             } else {
                 format!(
-                    "corrupt or truncated {} data after {} bytes of text (kept what was read): {e}",
-                    self.encoding,
-                    group_digits(self.scanned.tally.bytes)
+                    "corrupt or truncated {} data after {} of text (kept what was read): {e}",
+                    encoding,
+                    plural(scanned.tally.bytes, "byte", "bytes")
                 )
             }
         });
-        ScannedInput {
-            tally: self.scanned.tally,
-            encoding: self.encoding.label(self.text),
-            read_bytes: self.raw_bytes,
-            binary: self.scanned.binary,
-            error,
+        Read {
+            read_time: scanned.read_time,
+            scan_time: scanned.scan_time,
+            hidden: 0,
+            rows: vec![(
+                name,
+                ScannedInput {
+                    tally: scanned.tally,
+                    encoding: encoding.label(text),
+                    read_bytes: raw_bytes,
+                    binary: scanned.binary,
+                    skipped: None,
+                    error,
+                },
+            )],
         }
     }
 }
@@ -185,32 +299,72 @@ fn read_one(
     progress: &Progress,
     on_events: Option<&InputEventSink<'_>>,
 ) -> io::Result<Read> {
-    let name = input.name();
+    let name = settings.name_of(input);
     let events = on_events.map(|sink| move |events: &[Event]| sink(&name, events));
     progress.start(input);
-    let opened = input::open(input)?;
+    let mut opened = input::open(input)?;
+    // Archives, and formats jmlog does not read, are told by the first bytes of the decoded data.
+    let (head, reader) = archive::peek(opened.reader, archive::HEAD)?;
+    opened.reader = Box::new(reader);
     let raw = Arc::clone(&opened.raw_bytes);
     let reported = AtomicU64::new(0);
     let on_chunk = || {
         let now = raw.load(Ordering::Relaxed);
         progress.advance(now - reported.swap(now, Ordering::Relaxed));
     };
-    let time = settings.time.as_ref().map(|t| {
-        let modified = opened
-            .modified
-            .and_then(|m| Timestamp::try_from(m).ok())
-            .unwrap_or_else(Timestamp::now);
-        TimeOptions {
-            tz: t.tz.clone(),
-            year: t.year,
-            modified: modified.to_zoned_datetime(t.tz.clone()).date(),
-            window: t.window,
+    let time_for = |modified: Option<Timestamp>| {
+        settings.time.as_ref().map(|t| {
+            let modified = modified.unwrap_or_else(Timestamp::now);
+            TimeOptions {
+                tz: t.tz.clone(),
+                year: t.year,
+                modified: modified.to_zoned_datetime(t.tz.clone()).date(),
+                window: t.window,
+            }
+        })
+    };
+    let stdin_modified = match input {
+        Input::Stdin => settings.stdin.modified,
+        Input::File { .. } => None,
+    };
+    let modified = opened
+        .modified
+        .and_then(|m| Timestamp::try_from(m).ok())
+        .or(stdin_modified);
+    if let Some(container) = Container::sniff(&head) {
+        let unpacker = Unpacker {
+            extractor,
+            pool,
+            chunk_size: settings.chunk_size,
+            // A member without a time of its own takes the archive's.
+            time: &|member: Option<Timestamp>| time_for(member.or(modified)),
+            hidden: settings.hidden,
+            on_chunk: &on_chunk,
+            on_events,
+        };
+        let name = settings.name_of(input);
+        let mut unpacked = match (container, opened.file.take()) {
+            (Container::Zip, Some(file)) => unpacker.read_zip_file(&name, file, &raw),
+            _ => unpacker.read_stream(&name, container, &mut opened.reader, opened.encoding, 1),
+        };
+        on_chunk();
+        if let [(_, row)] = unpacked.rows.as_mut_slice() {
+            if let Container::Unsupported(_) = container {
+                row.read_bytes = raw.load(Ordering::Relaxed);
+            }
         }
-    });
+        return Ok(Read {
+            rows: unpacked.rows,
+            read_time: unpacked.read_time,
+            scan_time: unpacked.scan_time,
+            hidden: unpacked.hidden,
+        });
+    }
+    let time = time_for(modified);
     let options = ReadOptions {
         chunk_size: settings.chunk_size,
         time: time.as_ref(),
-        skip_binary: !input.explicit(),
+        skip_binary: !input.explicit() || (*input == Input::Stdin && settings.stdin.skip_binary),
         on_chunk: &on_chunk,
         on_events: events.as_ref().map(|e| e as &EventSink<'_>),
     };
@@ -238,23 +392,27 @@ fn read_one(
             );
             // `None`: a line too long to read in parallel; the streaming reader takes over.
             if let Some(scanned) = scanned {
-                return Ok(Read {
-                    raw_bytes: scanned.tally.bytes,
+                let raw_bytes = scanned.tally.bytes;
+                return Ok(Read::text(
+                    settings.name_of(input),
                     scanned,
-                    encoding: opened.encoding,
-                    text: opened.text,
-                });
+                    opened.encoding,
+                    opened.text,
+                    raw_bytes,
+                ));
             }
         }
     }
     let scanned = scan_input(opened.reader, extractor, pool, &options);
     on_chunk();
-    Ok(Read {
+    let raw_bytes = opened.raw_bytes.load(Ordering::Relaxed);
+    Ok(Read::text(
+        settings.name_of(input),
         scanned,
-        encoding: opened.encoding,
-        text: opened.text,
-        raw_bytes: opened.raw_bytes.load(Ordering::Relaxed),
-    })
+        opened.encoding,
+        opened.text,
+        raw_bytes,
+    ))
 }
 
 fn thread_pool(threads: usize) -> anyhow::Result<ThreadPool> {

@@ -180,8 +180,16 @@ fn check(report: &Report) -> Result<(), String> {
 
 /// Marks what changed between `baseline` and `report`: each code's and module's previous count and
 /// change, the codes that are new, and those that vanished.
+///
+/// A code is new when the baseline has it neither among its codes nor among its unknown codes:
+/// a code that a newer catalog knows is not new just because it was unknown then.
 pub fn compare(report: &mut Report, baseline: &Report, path: &str) {
-    let before: BTreeMap<Code, u64> = baseline.codes.iter().map(|r| (r.code, r.count)).collect();
+    let before: BTreeMap<Code, u64> = baseline
+        .codes
+        .iter()
+        .map(|r| (r.code, r.count))
+        .chain(baseline.unknown_codes.iter().map(|r| (r.code, r.count)))
+        .collect();
     let before_modules: BTreeMap<Module, u64> = baseline
         .modules
         .iter()
@@ -201,6 +209,12 @@ pub fn compare(report: &mut Report, baseline: &Report, path: &str) {
         row.previous = Some(previous);
         row.change = Some(row.count as i64 - previous as i64);
     }
+    let new_unknown_codes = report
+        .unknown_codes
+        .iter()
+        .filter(|r| !before.contains_key(&r.code))
+        .map(|r| r.code)
+        .collect();
     let now: std::collections::BTreeSet<Code> = report.codes.iter().map(|r| r.code).collect();
     let mut vanished: Vec<VanishedRow> = baseline
         .codes
@@ -218,6 +232,7 @@ pub fn compare(report: &mut Report, baseline: &Report, path: &str) {
         path: path.to_owned(),
         codes: baseline.totals.codes,
         new_codes,
+        new_unknown_codes,
         vanished,
     });
 }

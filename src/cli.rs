@@ -46,6 +46,9 @@ pub enum Command {
     Synth(SynthArgs),
 }
 
+/// The largest `--chunk-size`: a few chunks per thread are held in memory at once.
+pub const MAX_CHUNK_SIZE: u64 = 64 << 20;
+
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
     /// Log files or directories to scan (directories recursively; gzip, zstd, bzip2 and xz files are
@@ -87,7 +90,8 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub loose: bool,
 
-    /// Scanning threads [default: the number of CPUs].
+    /// Scanning threads [default: the number of CPUs]; never more than 256, nor than the inputs
+    /// have chunks to scan.
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
 
@@ -116,8 +120,23 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i16).range(1970..=9999))]
     pub year: Option<i16>,
 
-    /// Bytes per parallel chunk (tuning and testing; results do not depend on it).
-    #[arg(long, value_name = "BYTES", hide = true)]
+    /// The name reports give standard input instead of `<stdin>`: for a job that streams each file
+    /// to its own jmlog (the Spark job does), so that the reports name the files.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_name: Option<String>,
+
+    /// Date year-less timestamps on standard input as in a file last written at TIME (an RFC 3339
+    /// time, `2026-11-26T05:11:31Z`) instead of now: pass the file's modification time.
+    #[arg(long, value_name = "TIME")]
+    pub stdin_modified: Option<String>,
+
+    /// Skip standard input if it looks binary, as files found in a directory are.
+    #[arg(long)]
+    pub stdin_skip_binary: bool,
+
+    /// Bytes per parallel chunk, 1 to 64 MiB (tuning and testing; results do not depend on it).
+    #[arg(long, value_name = "BYTES", hide = true,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_CHUNK_SIZE))]
     pub chunk_size: Option<usize>,
 }
 
@@ -135,7 +154,8 @@ pub struct ReportArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// How many codes the text and Markdown reports list, with their examples; 0 lists all.
+    /// How many codes the text and Markdown reports list, with their examples, and how many
+    /// unknown codes the text, Markdown and HTML reports list; 0 lists all.
     #[arg(long, value_name = "N", default_value_t = 20, allow_negative_numbers = true,
           value_parser = parse_top)]
     pub top: usize,

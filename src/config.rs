@@ -8,7 +8,7 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::{Offset, TimeZone};
 use jiff::{SignedDuration, Timestamp};
 
-use crate::analyze::TimeSettings;
+use crate::analyze::{StdinAs, TimeSettings};
 use crate::cli::{AnalyzeArgs, ByChoice, ColorChoice};
 use crate::histogram::Unit;
 use crate::render::Look;
@@ -99,6 +99,24 @@ pub fn progress(quiet: bool) -> bool {
 /// Whether standard input is a terminal (then jmlog will not wait on it for logs).
 pub fn stdin_is_terminal() -> bool {
     std::io::stdin().is_terminal()
+}
+
+/// What standard input stands for, from `--stdin-name`, `--stdin-modified` and
+/// `--stdin-skip-binary`.
+pub fn stdin_as(args: &AnalyzeArgs) -> Result<StdinAs, String> {
+    let modified = args
+        .stdin_modified
+        .as_deref()
+        .map(|t| {
+            t.parse::<Timestamp>()
+                .map_err(|e| format!("--stdin-modified {t}: not an RFC 3339 time: {e}"))
+        })
+        .transpose()?;
+    Ok(StdinAs {
+        name: args.stdin_name.clone(),
+        modified,
+        skip_binary: args.stdin_skip_binary,
+    })
 }
 
 /// How lines are dated, from `--by`, `--since`, `--until`, `--tz` and `--year`; `None` when

@@ -1,16 +1,21 @@
 //! CI gates: conditions on a report that fail the build (exit code 1) after the report is written.
 //!
 //! - `--fail-on module=login`: any code of the module;
-//! - `--fail-on code=803008`: that code;
-//! - `--fail-on new`: any code not in the `--baseline` report;
+//! - `--fail-on code=803008`: that code, known to the catalog or not;
+//! - `--fail-on new`: any code, known or unknown, that the `--baseline` report has neither among its
+//!   codes nor among its unknown codes;
 //! - `--fail-on unknown`: any unknown code;
 //! - `--max-total N`: more than N known-code occurrences;
-//! - `--max login=N` or `--max 803008=N`: more than N occurrences of a module or a code.
+//! - `--max login=N` or `--max 803008=N`: more than N occurrences of a module or a code (known or
+//!   unknown).
+//!
+//! A code in a gate is written as in logs: six or seven digits in the JMessage code space
+//! (700000–899999, 7000000–7999999), nothing else; anything else is a usage error.
 
 use std::fmt;
 
-use crate::catalog::{Code, Module};
-use crate::render::numbers::group_digits;
+use crate::catalog::{Code, Module, in_code_space};
+use crate::render::numbers::{group_digits, plural};
 use crate::report::{GateResult, Report};
 
 /// One gate, parsed from the command line.
@@ -46,7 +51,9 @@ impl Gate {
             None if value == "new" => Ok(Gate::FailOnNew),
             None if value == "unknown" => Ok(Gate::FailOnUnknown),
             Some(("module", name)) => name.parse().map(Gate::FailOnModule),
-            Some(("code", code)) => parse_code(code).map(Gate::FailOnCode),
+            Some(("code", code)) => parse_code(code)
+                .map(Gate::FailOnCode)
+                .map_err(|e| format!("--fail-on {value}: {e}")),
             _ => Err(format!(
                 "--fail-on {value}: expected module=NAME, code=CODE, new or unknown"
             )),
@@ -60,9 +67,14 @@ impl Gate {
             .ok_or_else(|| format!("--max {value}: expected MODULE=N or CODE=N, like login=5"))?;
         let limit: u64 = limit
             .parse()
-            .map_err(|_| format!("--max {value}: {limit} is not a whole number"))?;
-        if what.bytes().all(|b| b.is_ascii_digit()) {
-            parse_code(what).map(|c| Gate::MaxCode(c, limit))
+            .ok()
+            .filter(|_| !limit.is_empty() && limit.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| format!("--max {value}: '{limit}' is not a whole number"))?;
+        // Anything with a digit is meant as a code, and must be a well-formed one.
+        if what.bytes().any(|b| b.is_ascii_digit()) {
+            parse_code(what)
+                .map(|c| Gate::MaxCode(c, limit))
+                .map_err(|e| format!("--max {value}: {e}"))
         } else {
             what.parse().map(|m| Gate::MaxModule(m, limit))
         }
@@ -82,12 +94,17 @@ impl Gate {
                 .find(|r| r.module == m)
                 .map_or(0, |r| r.count)
         };
+        // A code the catalog does not know counts too: it is in `unknown_codes`.
         let code_count = |c: Code| {
-            report
-                .codes
-                .iter()
-                .find(|r| r.code == c)
-                .map_or(0, |r| r.count)
+            let known = report.codes.iter().find(|r| r.code == c).map(|r| r.count);
+            let unknown = || {
+                report
+                    .unknown_codes
+                    .iter()
+                    .find(|r| r.code == c)
+                    .map(|r| r.count)
+            };
+            known.or_else(unknown).unwrap_or(0)
         };
         let times = |n: u64| format!("{} time{}", group_digits(n), if n == 1 { "" } else { "s" });
         let (tripped, detail) = match *self {
@@ -103,7 +120,11 @@ impl Gate {
                 let new: Vec<String> = report
                     .baseline
                     .as_ref()
-                    .map(|b| b.new_codes.iter().map(Code::to_string).collect())
+                    .map(|b| {
+                        let known = b.new_codes.iter().map(Code::to_string);
+                        let unknown = b.new_unknown_codes.iter().map(|c| format!("{c} (unknown)"));
+                        known.chain(unknown).collect()
+                    })
                     .unwrap_or_default();
                 let detail = if new.is_empty() {
                     "no codes new since the baseline".to_owned()
@@ -128,7 +149,10 @@ impl Gate {
                 let n = report.totals.codes;
                 (
                     n > limit,
-                    format!("{} codes in all (at most {limit} allowed)", group_digits(n)),
+                    format!(
+                        "{} in all (at most {limit} allowed)",
+                        plural(n, "code", "codes")
+                    ),
                 )
             }
             Gate::MaxModule(m, limit) => {
@@ -154,11 +178,17 @@ impl Gate {
     }
 }
 
+/// A code as logs write it: six or seven ASCII digits in the JMessage code space. No sign, no
+/// space, no leading zero.
 fn parse_code(s: &str) -> Result<Code, String> {
+    let digits =
+        (6..=7).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) && !s.starts_with('0');
     match s.parse::<Code>() {
-        Ok(c) if (6..=7).contains(&s.len()) => Ok(c),
+        Ok(c) if digits && in_code_space(c) => Ok(c),
         _ => Err(format!(
-            "{s} is not a code: JMessage codes are six or seven digits"
+            "'{}' is not a JMessage code: codes are six or seven digits, 700000-899999 or \
+             7000000-7999999, like 803008",
+            crate::render::terminal::sanitize(s, 40)
         )),
     }
 }
@@ -211,12 +241,46 @@ mod tests {
             Ok(Gate::MaxModule(Module::Login, 5))
         );
         assert_eq!(Gate::parse_max("803008=0"), Ok(Gate::MaxCode(803008, 0)));
-        for bad in ["module=nope", "code=12", "everything", "code="] {
+        assert_eq!(
+            Gate::parse_fail_on("code=7132006"),
+            Ok(Gate::FailOnCode(7132006))
+        );
+        for bad in [
+            "module=nope",
+            "code=12",
+            "everything",
+            "code=",
+            "code=+80100",
+            "code=+801004",
+            "code=-801004",
+            "code= 801004",
+            "code=801004 ",
+            "code=0801004",
+            "code=900000",
+            "code=699999",
+            "code=8000000",
+            "code=80100４",
+        ] {
             assert!(Gate::parse_fail_on(bad).is_err(), "{bad}");
         }
-        for bad in ["login", "login=x", "nope=3", "12=3"] {
+        for bad in [
+            "login",
+            "login=x",
+            "nope=3",
+            "12=3",
+            "+801004=0",
+            "801004=+1",
+            "801004=-1",
+            "801004=",
+            "0801004=1",
+        ] {
             assert!(Gate::parse_max(bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            Gate::parse_fail_on("code=+80100").unwrap_err(),
+            "--fail-on code=+80100: '+80100' is not a JMessage code: codes are six or seven \
+             digits, 700000-899999 or 7000000-7999999, like 803008"
+        );
     }
 
     #[test]

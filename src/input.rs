@@ -587,12 +587,12 @@ impl Read for Counted {
 /// Every member of a gzip file, one after the other, as `gzip -d` reads them: zero bytes after the
 /// last member (the padding of tapes and block devices) end the data quietly, as they do for gzip;
 /// any other bytes there are an error that gives their offset.
-struct GzipMembers<R: BufRead> {
+pub(crate) struct GzipMembers<R: BufRead> {
     member: Option<flate2::bufread::GzDecoder<Consumed<R>>>,
 }
 
 impl<R: BufRead> GzipMembers<R> {
-    fn new(source: R) -> GzipMembers<R> {
+    pub(crate) fn new(source: R) -> GzipMembers<R> {
         let source = Consumed {
             inner: source,
             offset: 0,

@@ -8,6 +8,7 @@
 
 pub mod analyze;
 pub mod annotate;
+pub mod archive;
 pub mod baseline;
 pub mod catalog;
 pub mod cli;
@@ -19,6 +20,7 @@ pub mod gzip;
 pub mod histogram;
 pub mod input;
 pub mod merge;
+pub mod output;
 pub mod pipeline;
 pub mod platform;
 pub mod render;

@@ -4,7 +4,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{CommandFactory, Parser};
 
-use std::fs::File;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -21,6 +20,7 @@ use jmlog::extract::Mode;
 use jmlog::gate::Gate;
 use jmlog::input::{self, WalkOptions};
 use jmlog::merge;
+use jmlog::output::{Destination, Writer};
 use jmlog::pipeline::DEFAULT_CHUNK_SIZE;
 use jmlog::render::terminal::sanitize;
 use jmlog::render::text::TextOptions;
@@ -43,8 +43,10 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let look = config::look(cli.color);
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    // Standard output is locked only by the commands that write all of their output from this
+    // thread: `analyze -f ndjson` writes events from a reader thread, and would wait forever on
+    // a lock held here.
+    let stdout = || BufWriter::new(io::stdout().lock());
     let outcome = match cli.command {
         Command::Analyze(args) => run_analyze(args, look)?,
         Command::Merge(args) => run_merge(args, look)?,
@@ -59,22 +61,27 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
             jmlog::annotate::run(&args, look)?
         }
         Command::Watch(args) => jmlog::watch::run(&args, look)?,
-        Command::Explain(args) => run_explain(args, look, &mut out)?,
-        Command::Codes(args) => run_codes(args, look, &mut out)?,
+        Command::Explain(args) => run_explain(args, look, &mut stdout())?,
+        Command::Codes(args) => run_codes(args, look, &mut stdout())?,
         Command::Completions(args) => {
+            let mut out = stdout();
             clap_complete::generate(args.shell, &mut Cli::command(), "jmlog", &mut out);
+            out.flush()?;
             Outcome::Success
         }
         Command::Man => {
+            let mut out = stdout();
             clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            out.flush()?;
             Outcome::Success
         }
         Command::Synth(args) => {
+            let mut out = stdout();
             jmlog::synth::write_logs(&mut out, args.bytes, args.seed)?;
+            out.flush()?;
             Outcome::Success
         }
     };
-    out.flush()?;
     Ok(outcome)
 }
 
@@ -97,6 +104,7 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         follow_links: args.follow_links,
     };
     let discovered = input::discover(&paths, &walk).map_err(anyhow::Error::msg)?;
+    plan.destination.refuse_inputs(&discovered.inputs)?;
     let settings = ScanSettings {
         mode: if args.loose {
             Mode::Loose
@@ -108,16 +116,23 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         progress: config::progress(args.quiet),
         time: config::time_settings(&args, plan.format == ReportFormat::Ndjson)
             .map_err(anyhow::Error::msg)?,
+        stdin: config::stdin_as(&args).map_err(anyhow::Error::msg)?,
+        hidden: args.hidden,
     };
 
     // NDJSON events are written while the scan runs, to the same output as the summary after it.
-    let out = Mutex::new(plan.open_output()?);
+    let out = Mutex::new(plan.destination.open()?);
     let write_error: Mutex<Option<io::Error>> = Mutex::new(None);
     let on_events = |path: &str, events: &[Event]| {
         let mut failed = write_error.lock().expect("no writer panics");
         if failed.is_none() {
             let mut out = out.lock().expect("no writer panics");
             if let Err(e) = render::ndjson::events(path, events, &mut *out) {
+                // `jmlog … | head`: nobody reads the rest, so there is no point scanning on
+                // (a closed pipe only happens on a pipe, never with an `-o` file pending).
+                if e.kind() == io::ErrorKind::BrokenPipe {
+                    std::process::exit(Outcome::Success.code().into());
+                }
                 *failed = Some(e);
             }
         }
@@ -147,7 +162,8 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
         if let Some(note) = report.window_note().filter(|_| report.left_out_lines() > 0) {
             eprintln!("jmlog: {note}");
         }
-        let (hidden, links) = (discovered.hidden_skipped, discovered.links_skipped);
+        let hidden = discovered.hidden_skipped + stats.hidden_members;
+        let links = discovered.links_skipped;
         if hidden > 0 {
             let entries = if hidden == 1 { "entry" } else { "entries" };
             eprintln!("jmlog: skipped {hidden} hidden {entries} (--hidden scans them)");
@@ -159,8 +175,8 @@ fn run_analyze(args: AnalyzeArgs, look: Look) -> anyhow::Result<Outcome> {
             );
         }
     }
-    let mut out = out.into_inner().expect("no writer panics");
-    let judged = plan.finish(report, &mut out, |report| {
+    let out = out.into_inner().expect("no writer panics");
+    let judged = plan.finish(report, out, |report| {
         if args.stats {
             eprint!("{}", render::text::stats(report, &stats));
         }
@@ -188,8 +204,8 @@ fn run_merge(args: MergeArgs, look: Look) -> anyhow::Result<Outcome> {
         merger.add(&name, report).map_err(anyhow::Error::msg)?;
     }
     let report = merger.finish().map_err(anyhow::Error::msg)?;
-    let mut out = plan.open_output()?;
-    let judged = plan.finish(report, &mut out, |_| {})?;
+    let out = plan.destination.open()?;
+    let judged = plan.finish(report, out, |_| {})?;
     Ok(worse(outcome, judged))
 }
 
@@ -201,7 +217,7 @@ fn worse(a: Outcome, b: Outcome) -> Outcome {
 /// How a report is finished and written: the format, the output, the baseline and the gates.
 struct ReportPlan {
     format: ReportFormat,
-    output: Option<PathBuf>,
+    destination: Destination,
     look: Look,
     top: usize,
     baseline: Option<(String, Report)>,
@@ -244,7 +260,7 @@ impl ReportPlan {
         };
         Ok(ReportPlan {
             format: args.format,
-            output: args.output.clone(),
+            destination: Destination::new(args.output.as_deref()),
             look,
             top: args.top,
             baseline,
@@ -252,28 +268,20 @@ impl ReportPlan {
         })
     }
 
-    fn open_output(&self) -> anyhow::Result<Box<dyn Write + Send>> {
-        Ok(match &self.output {
-            Some(path) => Box::new(BufWriter::new(
-                File::create(path).with_context(|| format!("-o {}", path.display()))?,
-            )),
-            None => Box::new(BufWriter::new(io::stdout())),
-        })
-    }
-
-    /// Compares with the baseline, judges the gates, writes the report, and says which gates
-    /// tripped. `after` runs once the report is written (for `--stats`).
+    /// Compares with the baseline, judges the gates, writes the report (an `-o` file takes its
+    /// place only now), and says which gates tripped. `after` runs once the report is written
+    /// (for `--stats`).
     fn finish(
         &self,
         mut report: Report,
-        out: &mut Box<dyn Write + Send>,
+        mut output: Writer,
         after: impl FnOnce(&Report),
     ) -> anyhow::Result<Outcome> {
         if let Some((path, baseline)) = &self.baseline {
             baseline::compare(&mut report, baseline, path);
         }
         report.gates = self.gates.iter().map(|g| g.judge(&report)).collect();
-        let out: &mut dyn Write = out;
+        let out: &mut dyn Write = &mut output;
         match self.format {
             ReportFormat::Text => {
                 let opts = TextOptions {
@@ -286,10 +294,12 @@ impl ReportPlan {
             ReportFormat::Markdown => render::markdown::render(&report, self.top, out)?,
             ReportFormat::Csv => render::csv::render(&report, out)?,
             ReportFormat::Ndjson => render::ndjson::summary(&report, out)?,
-            ReportFormat::Html => render::html::render(&report, &config::generated_at(), out)?,
+            ReportFormat::Html => {
+                render::html::render(&report, &config::generated_at(), self.top, out)?
+            }
             ReportFormat::Prometheus => render::prometheus::render(&report, out)?,
         }
-        out.flush()?;
+        output.commit()?;
         after(&report);
         let mut outcome = Outcome::Success;
         for gate in report.gates.iter().filter(|g| g.tripped) {
@@ -413,6 +423,7 @@ fn run_codes(args: CodesArgs, look: Look, out: &mut dyn Write) -> anyhow::Result
         CodesFormat::Json => render::catalog::json(&entries, out)?,
         CodesFormat::Csv => render::catalog::csv(&entries, out)?,
     }
+    out.flush()?;
     Ok(Outcome::Success)
 }
 

@@ -86,8 +86,13 @@ pub struct Baseline {
     pub path: String,
     /// Known-code occurrences in the baseline.
     pub codes: u64,
-    /// Codes seen now and not in the baseline, most frequent first.
+    /// Known codes seen now and in neither the baseline's codes nor its unknown codes, most
+    /// frequent first.
     pub new_codes: Vec<Code>,
+    /// Unknown codes seen now and in neither the baseline's codes nor its unknown codes, most
+    /// frequent first.
+    #[serde(default)]
+    pub new_unknown_codes: Vec<Code>,
     /// Codes in the baseline and not seen now, most frequent (then) first.
     pub vanished: Vec<VanishedRow>,
 }
@@ -239,10 +244,30 @@ pub struct InputRow {
     pub skipped: Option<String>,
     /// Why the input could not be read, or read to the end; `null` when it was read whole.
     pub error: Option<String>,
+    /// Lines of this input that hold at least one code, known or unknown.
+    #[serde(default)]
+    pub code_lines: u64,
+    /// Occurrences per code in this input, known and unknown codes alike (a code once per line).
+    #[serde(default)]
+    pub codes: BTreeMap<Code, u64>,
     /// The earlier input that is the same file, when this one was therefore not read again (only
     /// present then).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_as: Option<String>,
+}
+
+impl InputRow {
+    /// Code occurrences in this input, known and unknown.
+    pub fn code_count(&self) -> u64 {
+        self.codes.values().sum()
+    }
+
+    /// This input's codes, most frequent first (ties by code).
+    pub fn top_codes(&self) -> Vec<(Code, u64)> {
+        let mut codes: Vec<(Code, u64)> = self.codes.iter().map(|(&c, &n)| (c, n)).collect();
+        codes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        codes
+    }
 }
 
 /// One input as the scan left it, for [`ReportBuilder::add_scanned`].
@@ -252,6 +277,8 @@ pub struct ScannedInput {
     pub encoding: &'static str,
     pub read_bytes: u64,
     pub binary: bool,
+    /// Why the input was passed over although it was opened (a format jmlog does not read).
+    pub skipped: Option<String>,
     pub error: Option<String>,
 }
 
@@ -278,6 +305,12 @@ impl ReportBuilder {
     /// Adds an input that was read (perhaps only in part).
     pub fn add_scanned(&mut self, path: &str, scanned: ScannedInput) {
         let t = scanned.tally;
+        let per_code: BTreeMap<Code, u64> = t
+            .codes
+            .iter()
+            .chain(&t.unknown)
+            .map(|(&code, c)| (code, c.count))
+            .collect();
         self.totals.files += 1;
         self.totals.bytes += t.bytes;
         self.totals.lines += t.lines;
@@ -299,8 +332,12 @@ impl ReportBuilder {
             lines: t.lines,
             encoding: Some(scanned.encoding.to_owned()),
             read_bytes: scanned.read_bytes,
-            skipped: scanned.binary.then(|| "binary file".to_owned()),
+            skipped: scanned
+                .skipped
+                .or_else(|| scanned.binary.then(|| "binary file".to_owned())),
             error: scanned.error,
+            code_lines: t.code_lines,
+            codes: per_code,
             same_as: None,
         });
     }
@@ -351,6 +388,8 @@ impl ReportBuilder {
             read_bytes: 0,
             skipped: None,
             error: Some(error),
+            code_lines: 0,
+            codes: BTreeMap::new(),
             same_as: None,
         });
     }
@@ -368,6 +407,8 @@ impl ReportBuilder {
             skipped: Some(reason),
             error: None,
             same_as: None,
+            code_lines: 0,
+            codes: BTreeMap::new(),
         });
     }
 
@@ -382,6 +423,8 @@ impl ReportBuilder {
             skipped: None,
             error: None,
             same_as: Some(same_as.to_owned()),
+            code_lines: 0,
+            codes: BTreeMap::new(),
         });
     }
 
@@ -544,6 +587,14 @@ impl Report {
     /// Inputs that could not be read, or not to the end.
     pub fn failed_inputs(&self) -> impl Iterator<Item = &InputRow> {
         self.inputs.iter().filter(|i| i.error.is_some())
+    }
+
+    /// The inputs that hold codes, most code occurrences first (ties in input order): the
+    /// "Inputs with codes" section of the reports.
+    pub fn inputs_with_codes(&self) -> Vec<&InputRow> {
+        let mut rows: Vec<&InputRow> = self.inputs.iter().filter(|i| !i.codes.is_empty()).collect();
+        rows.sort_by_key(|i| std::cmp::Reverse(i.code_count()));
+        rows
     }
 
     /// Inputs whose text is missing from the report, in whole or in part: those that could not be

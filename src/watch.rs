@@ -168,6 +168,7 @@ fn report(files: &[Followed], loose: bool) -> anyhow::Result<Report> {
                     encoding: "plain",
                     read_bytes: file.read_bytes,
                     binary: false,
+                    skipped: None,
                     error: file.problem.clone(),
                 },
             );
@@ -898,11 +899,23 @@ mod tests {
         }
     }
 
-    fn tempdir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("jmlog-watch-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
+    /// A temporary directory, removed with its files when dropped (also when a test fails).
+    struct Scratch(tempfile::TempDir);
+
+    impl std::ops::Deref for Scratch {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            self.0.path()
+        }
+    }
+
+    fn tempdir(name: &str) -> Scratch {
+        Scratch(
+            tempfile::Builder::new()
+                .prefix(&format!("jmlog-watch-{name}-"))
+                .tempdir()
+                .unwrap(),
+        )
     }
 
     fn append(path: &Path, text: &str) {

@@ -1,6 +1,8 @@
-//! CSV: one row per code; with `--by`, one row per bucket and code. Cells a spreadsheet would run
-//! as a formula are neutralised.
+//! CSV: one row per code, then one row per input and code (the `input` column set); with `--by`, one
+//! row per bucket and code, so that the rows add up to every occurrence the report counts. Cells a
+//! spreadsheet would run as a formula are neutralised.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::report::Report;
@@ -16,6 +18,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     if let Some(h) = &report.histogram {
+        // Every occurrence has a row: known codes per bucket and code; unknown codes per bucket
+        // (the histogram counts them per bucket, not per code), with an empty code; and codes on
+        // lines without a time in rows without a bucket.
         w.write_record([
             "bucket",
             "bucket_start",
@@ -23,14 +28,18 @@ fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
             "code",
             "module",
             "count",
+            "known",
         ])?;
+        let catalog = crate::catalog::Catalog::builtin();
+        let mut dated: BTreeMap<&str, u64> = BTreeMap::new();
         for b in &h.series {
             for (code, n) in &b.codes {
                 let module = code
                     .parse()
                     .ok()
-                    .and_then(|c| crate::catalog::Catalog::builtin().get(c))
+                    .and_then(|c| catalog.get(c))
                     .map_or("", |e| e.module.name());
+                *dated.entry(code.as_str()).or_default() += n;
                 w.write_record([
                     b.label.as_str(),
                     &b.start,
@@ -38,8 +47,35 @@ fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
                     code,
                     module,
                     &n.to_string(),
+                    "true",
                 ])?;
             }
+            if b.unknown > 0 {
+                w.write_record([
+                    b.label.as_str(),
+                    &b.start,
+                    &b.end,
+                    "",
+                    "",
+                    &b.unknown.to_string(),
+                    "false",
+                ])?;
+            }
+        }
+        let mut undated_known = 0;
+        for c in &report.codes {
+            let code = c.code.to_string();
+            let n = c
+                .count
+                .saturating_sub(dated.get(code.as_str()).copied().unwrap_or(0));
+            if n > 0 {
+                undated_known += n;
+                w.write_record(["", "", "", &code, c.module.name(), &n.to_string(), "true"])?;
+            }
+        }
+        let undated_unknown = h.undated.saturating_sub(undated_known);
+        if undated_unknown > 0 {
+            w.write_record(["", "", "", "", "", &undated_unknown.to_string(), "false"])?;
         }
     } else {
         w.write_record([
@@ -56,6 +92,7 @@ fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
             "example_path",
             "example_line",
             "example_text",
+            "input",
         ])?;
         for c in &report.codes {
             w.write_record([
@@ -72,6 +109,7 @@ fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
                 safe(&c.example.path),
                 c.example.line.to_string(),
                 safe(&c.example.text),
+                String::new(),
             ])?;
         }
         for u in &report.unknown_codes {
@@ -89,10 +127,45 @@ fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
                 safe(&u.example.path),
                 u.example.line.to_string(),
                 safe(&u.example.text),
+                String::new(),
+            ])?;
+        }
+        per_input(report, &mut w)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Which input holds which codes: a row per input and code, in input order and most frequent code
+/// first, with `count` the code's occurrences in that input and `input` its path. The totals rows
+/// above have an empty `input`, so a filter on that column gives one table or the other.
+fn per_input<W: Write>(report: &Report, w: &mut csv::Writer<W>) -> csv::Result<()> {
+    let known: std::collections::BTreeMap<_, _> =
+        report.codes.iter().map(|c| (c.code, c)).collect();
+    for input in &report.inputs {
+        for (code, n) in input.top_codes() {
+            let row = known.get(&code);
+            let text = |f: fn(&crate::report::CodeRow) -> &str| {
+                row.map(|c| safe(f(c))).unwrap_or_default()
+            };
+            w.write_record([
+                code.to_string(),
+                row.is_some().to_string(),
+                n.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                row.map(|c| c.module.name().to_owned()).unwrap_or_default(),
+                text(|c| &c.operation),
+                text(|c| &c.meaning),
+                text(|c| &c.message),
+                String::new(),
+                String::new(),
+                String::new(),
+                safe(&input.path),
             ])?;
         }
     }
-    w.flush()?;
     Ok(())
 }
 

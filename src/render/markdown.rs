@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use super::markup::{Column, Markdown, Table};
+use super::numbers::{INPUT_TOP_CODES, code_counts};
 use super::numbers::{group_digits, headline, human_bytes, percent, plural, signed};
 use super::palette;
 use super::terminal::sanitize;
@@ -10,6 +11,7 @@ use crate::report::Report;
 
 /// The summary; `top` is how many codes it lists with their examples (0 lists all).
 pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()> {
+    let top_asked = top;
     let top = if top == 0 { usize::MAX } else { top };
     let t = &report.totals;
     let skipped = super::skipped_inputs(report);
@@ -64,9 +66,9 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
             group_digits(t.codes),
             signed(t.codes as i64 - b.codes as i64)
         )?;
-        if b.new_codes.is_empty() {
+        if b.new_codes.is_empty() && b.new_unknown_codes.is_empty() {
             writeln!(out, "\nNo new codes.")?;
-        } else {
+        } else if !b.new_codes.is_empty() {
             writeln!(out, "\n**New codes:**\n")?;
             for row in report.codes.iter().filter(|c| c.is_new()) {
                 writeln!(
@@ -78,6 +80,9 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
                     cell(&row.meaning)
                 )?;
             }
+        }
+        if let Some(codes) = super::new_unknown_codes(b) {
+            writeln!(out, "\n**New unknown codes:** {codes}")?;
         }
         if !b.vanished.is_empty() {
             writeln!(out, "\n**Gone since the baseline:**\n")?;
@@ -176,7 +181,8 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
             ],
         );
         table.header(out)?;
-        for u in &report.unknown_codes {
+        let (unknown, left_out) = super::listed_unknown(report, top_asked);
+        for u in unknown {
             table.row(
                 out,
                 &[
@@ -191,6 +197,9 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
             )?;
         }
         table.footer(out)?;
+        if left_out > 0 {
+            writeln!(out, "\n{}", super::more_unknown(left_out))?;
+        }
     }
 
     if let Some(h) = &report.histogram {
@@ -245,6 +254,8 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
         }
     }
 
+    inputs_with_codes(report, top, out)?;
+
     let examples: Vec<_> = report
         .codes
         .iter()
@@ -276,6 +287,47 @@ pub fn render(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()
         }
     }
     Ok(())
+}
+
+/// Which inputs hold the codes: the `top` inputs with the most code occurrences, each with its most
+/// frequent codes.
+fn inputs_with_codes(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()> {
+    let inputs = report.inputs_with_codes();
+    if inputs.len() < 2 {
+        return Ok(());
+    }
+    let shown = top.min(inputs.len());
+    if shown < inputs.len() {
+        writeln!(
+            out,
+            "\n### Inputs with codes (top {shown} of {})\n",
+            inputs.len()
+        )?;
+    } else {
+        writeln!(out, "\n### Inputs with codes\n")?;
+    }
+    let table = Table::new(
+        Markdown,
+        &[
+            ("input", Column::Label),
+            ("codes", Column::Number),
+            ("lines", Column::Number),
+            ("top codes", Column::Text),
+        ],
+    );
+    table.header(out)?;
+    for i in &inputs[..shown] {
+        table.row(
+            out,
+            &[
+                code_span(&sanitize(&i.path, 300)),
+                group_digits(i.code_count()),
+                group_digits(i.code_lines),
+                code_counts(&i.top_codes(), INPUT_TOP_CODES),
+            ],
+        )?;
+    }
+    table.footer(out)
 }
 
 /// A bucket's codes as a bar of module letters (`MMMLLA`), at most 24 long for the fullest bucket,

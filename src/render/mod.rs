@@ -60,6 +60,49 @@ pub(crate) const DIM: Style = Style::new().effects(Effects::DIMMED);
 pub(crate) const WARN: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Yellow)));
 pub(crate) const ERROR: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
 
+/// The unknown codes a report for people lists — the first `top` of them, most frequent first
+/// (`top` 0: all) — and how many it leaves out. Text, Markdown and HTML stay bounded this way
+/// however many distinct unknown codes a log holds; JSON and CSV list them all.
+pub(crate) fn listed_unknown(
+    report: &crate::report::Report,
+    top: usize,
+) -> (&[crate::report::UnknownRow], usize) {
+    let all = &report.unknown_codes;
+    let shown = if top == 0 {
+        all.len()
+    } else {
+        top.min(all.len())
+    };
+    (&all[..shown], all.len() - shown)
+}
+
+/// The line under a cut list of unknown codes: how many more there are, and where they all are.
+pub(crate) fn more_unknown(left_out: usize) -> String {
+    format!(
+        "{} not listed (--top 0 lists all; the JSON and CSV reports have them all).",
+        numbers::plural(left_out as u64, "more unknown code", "more unknown codes")
+    )
+}
+
+/// The unknown codes new since the baseline, the first ten named: `812345, 812346 and 3 more`;
+/// `None` when there are none.
+pub(crate) fn new_unknown_codes(b: &crate::report::Baseline) -> Option<String> {
+    const NAMED: usize = 10;
+    let codes = &b.new_unknown_codes;
+    if codes.is_empty() {
+        return None;
+    }
+    let named: Vec<String> = codes.iter().take(NAMED).map(|c| c.to_string()).collect();
+    let mut line = named.join(", ");
+    if codes.len() > NAMED {
+        line.push_str(&format!(
+            " and {} more",
+            numbers::group_digits((codes.len() - NAMED) as u64)
+        ));
+    }
+    Some(line)
+}
+
 /// How many inputs were passed over (binary files found in directories): reports count them apart
 /// from the inputs they scanned.
 pub(crate) fn skipped_inputs(report: &crate::report::Report) -> u64 {

@@ -28,6 +28,23 @@ pub fn human_bytes(n: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
+/// How many of an input's codes the "Inputs with codes" sections show.
+pub const INPUT_TOP_CODES: usize = 3;
+
+/// An input's most frequent codes (most frequent first) as `801004 ×5, 803008 ×2, +3 more`, the
+/// first `shown` of them.
+pub fn code_counts(codes: &[(crate::catalog::Code, u64)], shown: usize) -> String {
+    let mut text: Vec<String> = codes
+        .iter()
+        .take(shown)
+        .map(|(code, n)| format!("{code} ×{}", group_digits(*n)))
+        .collect();
+    if codes.len() > shown {
+        text.push(format!("+{} more", codes.len() - shown));
+    }
+    text.join(", ")
+}
+
 /// A count with its noun: "1 line", "2 lines".
 pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", group_digits(n), if n == 1 { one } else { many })

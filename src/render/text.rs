@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use comfy_table::{CellAlignment, Table};
 
+use super::numbers::{INPUT_TOP_CODES, code_counts};
 use super::numbers::{group_digits, human_bytes, percent, plural, signed};
 use super::palette::{self, ColorDepth};
 use super::terminal::sanitize;
@@ -39,9 +40,9 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
     }
     writeln!(
         out,
-        "{read} · {} · {} lines{}{}",
+        "{read} · {} · {}{}{}",
         human_bytes(t.bytes),
-        group_digits(t.lines),
+        plural(t.lines, "line", "lines"),
         if failed > 0 {
             format!(" · {failed} could not be read")
         } else {
@@ -137,14 +138,14 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
             look.paint(
                 DIM,
                 &format!(
-                    "({}: {} → {} codes)",
+                    "({}: {} → {})",
                     sanitize(&b.path, 200),
                     group_digits(b.codes),
-                    group_digits(t.codes)
+                    plural(t.codes, "code", "codes")
                 )
             )
         )?;
-        if b.new_codes.is_empty() {
+        if b.new_codes.is_empty() && b.new_unknown_codes.is_empty() {
             writeln!(out, "  No codes are new since the baseline.")?;
         }
         let new: Vec<_> = report.codes.iter().filter(|c| c.is_new()).collect();
@@ -173,6 +174,23 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
                 writeln!(out, "{hang}{line}")?;
             }
         }
+        if let Some(codes) = super::new_unknown_codes(b) {
+            // Cut to the terminal's width, continued under the codes.
+            let hang = " ".repeat(2 + 4 + 2 + "unknown codes: ".len());
+            let width = look
+                .width
+                .map(|w| usize::from(w).saturating_sub(hang.len()));
+            let lines = wrap(&codes, width);
+            writeln!(
+                out,
+                "  {}  unknown codes: {}",
+                look.paint(WARN, "new "),
+                lines[0]
+            )?;
+            for line in &lines[1..] {
+                writeln!(out, "{hang}{line}")?;
+            }
+        }
         for v in &b.vanished {
             let lines = wrap(&v.meaning, meaning_width);
             writeln!(
@@ -193,6 +211,7 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         histogram(report, h, opts, out)?;
     }
 
+    let (unknown, unknown_left_out) = super::listed_unknown(report, opts.top);
     if !report.unknown_codes.is_empty() {
         writeln!(
             out,
@@ -205,7 +224,7 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         )?;
         let header = ["code", "count", "first seen"];
         let mut table = new_table(look, &header);
-        for u in &report.unknown_codes {
+        for u in unknown {
             table.add_row(vec![
                 u.code.to_string(),
                 group_digits(u.count),
@@ -214,9 +233,16 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         }
         align_right(&mut table, &header, &["count"]);
         super::write_table(&table, out)?;
+        if unknown_left_out > 0 {
+            writeln!(
+                out,
+                "  {}",
+                look.paint(DIM, &super::more_unknown(unknown_left_out))
+            )?;
+        }
     }
 
-    if shown > 0 || !report.unknown_codes.is_empty() {
+    if shown > 0 || !unknown.is_empty() {
         writeln!(
             out,
             "\n{}",
@@ -225,7 +251,7 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         let examples = report.codes[..shown]
             .iter()
             .map(|c| (c.code, &c.example))
-            .chain(report.unknown_codes.iter().map(|u| (u.code, &u.example)));
+            .chain(unknown.iter().map(|u| (u.code, &u.example)));
         for (code, ex) in examples {
             writeln!(
                 out,
@@ -242,6 +268,8 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
             }
         }
     }
+
+    inputs_with_codes(report, opts, out)?;
 
     if !report.gates.is_empty() {
         writeln!(out, "\n{}", look.paint(HEADING, "Gates"))?;
@@ -270,6 +298,39 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         }
     }
     Ok(())
+}
+
+/// Which inputs hold the codes: the `--top` inputs with the most code occurrences (all with
+/// `--top 0`), each with its most frequent codes.
+fn inputs_with_codes(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Result<()> {
+    let inputs = report.inputs_with_codes();
+    // One input says nothing the totals do not.
+    if inputs.len() < 2 {
+        return Ok(());
+    }
+    let shown = if opts.top == 0 {
+        inputs.len()
+    } else {
+        opts.top.min(inputs.len())
+    };
+    let title = if shown < inputs.len() {
+        format!("Inputs with codes (top {shown} of {})", inputs.len())
+    } else {
+        "Inputs with codes".to_owned()
+    };
+    writeln!(out, "\n{}", opts.look.paint(HEADING, &title))?;
+    let header = ["input", "codes", "lines", "top codes"];
+    let mut table = new_table(opts.look, &header);
+    for i in &inputs[..shown] {
+        table.add_row(vec![
+            sanitize(&i.path, 200),
+            group_digits(i.code_count()),
+            group_digits(i.code_lines),
+            code_counts(&i.top_codes(), INPUT_TOP_CODES),
+        ]);
+    }
+    align_right(&mut table, &header, &["codes", "lines"]);
+    super::write_table(&table, out)
 }
 
 /// Codes over time: a row per bucket with a bar stacked by module, then a sparkline per top code.
@@ -448,17 +509,17 @@ pub fn stats(report: &Report, stats: &RunStats) -> String {
     let read: u64 = report.inputs.iter().map(|i| i.read_bytes).sum();
     let secs = stats.wall.as_secs_f64().max(1e-9);
     format!(
-        "jmlog: stats: {} read, {} of text, {} lines in {}, {:.3} s wall, {}/s of text\n\
-         jmlog: stats: reading and decompressing {:.3} s, scanning {:.3} s (summed over {} threads)\n",
+        "jmlog: stats: {} read, {} of text, {} in {}, {:.3} s wall, {}/s of text\n\
+         jmlog: stats: reading and decompressing {:.3} s, scanning {:.3} s (summed over {})\n",
         human_bytes(read),
         human_bytes(t.bytes),
-        group_digits(t.lines),
+        plural(t.lines, "line", "lines"),
         plural(t.files, "input", "inputs"),
         secs,
         human_bytes((t.bytes as f64 / secs) as u64),
         stats.read_time.as_secs_f64(),
         stats.scan_time.as_secs_f64(),
-        stats.threads,
+        plural(stats.threads as u64, "thread", "threads"),
     )
 }
 

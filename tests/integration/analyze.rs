@@ -2,7 +2,7 @@
 //! and output that stays safe and quiet.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -266,24 +266,36 @@ fn colour_follows_the_flag_and_no_color() {
     let run = jmlog(["analyze", "--color", "never", &path]);
     assert!(!run.stdout().contains('\x1b'));
     // NO_COLOR applies to `auto`, and stdout here is a pipe anyway; `always` wins over NO_COLOR.
-    let out = assert_cmd::Command::cargo_bin("jmlog")
-        .unwrap()
-        .args(["analyze", "--color", "always", &path])
+    let run = crate::util::Jmlog::new(["analyze", "--color", "always", &path])
         .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b["));
+        .run();
+    assert!(run.stdout().contains("\x1b["));
 }
 
 #[test]
 fn loose_mode_counts_more_and_says_so() {
-    let path = arg(&sample("ios-console.log"));
-    let strict = jmlog(["analyze", "-f", "json", &path]).json();
-    let loose = jmlog(["analyze", "-f", "json", "--loose", &path]).json();
+    let path = sample("ios-console.log");
+    let text = std::fs::read(&path).unwrap();
+    let strict = jmlog(["analyze", "-f", "json", &arg(&path)]).json();
+    let loose = jmlog(["analyze", "-f", "json", "--loose", &arg(&path)]).json();
+    assert_eq!(strict["mode"], "strict");
     assert_eq!(loose["mode"], "loose");
+    // Exactly what the independent reading of the rules finds, in each mode.
+    for (report, is_loose) in [(&strict, false), (&loose, true)] {
+        let want = crate::oracle::count_text(&text, is_loose);
+        assert_eq!(
+            crate::oracle::report_counts(report),
+            crate::oracle::as_report_counts(&want),
+            "loose: {is_loose}"
+        );
+    }
+    let (s, l) = (
+        strict["totals"]["codes"].as_u64().unwrap(),
+        loose["totals"]["codes"].as_u64().unwrap(),
+    );
     assert!(
-        loose["totals"]["codes"].as_u64() > strict["totals"]["codes"].as_u64(),
-        "the ios console's thread ids and usernames that look like codes count in loose mode"
+        l > s,
+        "the thread ids and usernames that look like codes count in loose mode: {l} vs {s}"
     );
     assert!(
         loose["unknown_codes"].as_array().unwrap().is_empty(),
@@ -293,25 +305,57 @@ fn loose_mode_counts_more_and_says_so() {
 
 #[test]
 fn a_closed_pipe_ends_quietly() {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("jmlog"))
-        .args(["codes", "--format", "json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut jm = crate::util::Watched::spawn(
+        Command::new(crate::util::bin())
+            .args(["codes", "--format", "json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
+    BufReader::new(jm.child.stdout.take().unwrap())
         .read_line(&mut first)
         .unwrap();
     // The reader goes away after one line, like `head -1`.
-    let out = child.wait_with_output().unwrap();
+    let mut stderr = String::new();
+    jm.child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = jm.wait();
     assert_eq!(first.trim(), "[");
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(stderr, "");
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    jmlog(["analyze", "--format", "yaml", "x.log"]).expect_code(2);
-    jmlog(["analyze", "--threads", "0", "x.log"]).expect_code(2);
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["analyze", "--format", "yaml", "x.log"],
+            "invalid value 'yaml' for '--format <FORMAT>'",
+        ),
+        (
+            &["analyze", "--threads", "0", "x.log"],
+            "invalid value '0' for '--threads <N>'",
+        ),
+        (
+            &["analyze", "--by", "month", "x.log"],
+            "invalid value 'month' for '--by",
+        ),
+        (
+            &["analyze", "--no-such-option"],
+            "unexpected argument '--no-such-option'",
+        ),
+        (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
+    ];
+    for (args, message) in cases {
+        let run = jmlog(args);
+        run.expect_code(2);
+        assert_eq!(run.stdout(), "", "jmlog {args:?} writes no report");
+        let stderr = run.stderr();
+        assert!(stderr.contains(message), "jmlog {args:?}: {stderr}");
+        assert!(stderr.contains("--help"), "points to the help: {stderr}");
+    }
 }

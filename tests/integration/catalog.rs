@@ -280,18 +280,54 @@ fn codes_lists_the_catalog_as_json_and_csv() {
 
 #[test]
 fn every_command_explains_itself() {
-    for args in [
-        vec!["--help"],
-        vec!["analyze", "--help"],
-        vec!["explain", "--help"],
-        vec!["codes", "--help"],
-    ] {
-        let run = jmlog(&args);
-        run.expect_code(0);
-        assert!(run.stdout().contains("Usage: jmlog"), "{args:?}");
+    // Each command's help names the command, its arguments and options of its own.
+    let commands: [(&str, &[&str]); 6] = [
+        (
+            "analyze",
+            &[
+                "[PATH]...",
+                "--format",
+                "--since",
+                "--by",
+                "--fail-on",
+                "--output",
+            ],
+        ),
+        (
+            "merge",
+            &["<REPORT.json>...", "--format", "--baseline", "--max-total"],
+        ),
+        ("annotate", &["[PATH]", "--only", "--lang"]),
+        (
+            "watch",
+            &["<PATH>...", "--from-start", "--interval", "--events"],
+        ),
+        ("explain", &["--lang"]),
+        ("codes", &["--module", "--format"]),
+    ];
+    let top = jmlog(["--help"]);
+    top.expect_code(0);
+    let top = top.stdout();
+    assert!(top.starts_with("Finds JMessage"), "{top}");
+    assert!(top.contains("Exit codes: 0"), "{top}");
+    for (command, own) in commands {
+        assert!(
+            top.lines().any(|l| l.trim_start().starts_with(command)),
+            "the top help lists {command}: {top}"
+        );
+        for args in [vec![command, "--help"], vec!["help", command]] {
+            let run = jmlog(&args);
+            run.expect_code(0);
+            let out = run.stdout();
+            assert!(
+                out.contains(&format!("Usage: jmlog {command} ")),
+                "{args:?}: {out}"
+            );
+            for word in own {
+                assert!(out.contains(word), "{args:?} explains {word}: {out}");
+            }
+        }
     }
-    let run = jmlog(["--help"]);
-    assert!(run.stdout().contains("Exit codes"));
 }
 
 /// The catalog source and the strength of evidence of a row of `extra-codes.tsv`, from where the

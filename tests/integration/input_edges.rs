@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::{Run, arg, root, tempdir};
+use crate::util::{Run, arg, tempdir};
 
 /// How long any one run may take.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -25,19 +25,10 @@ fn jmlog(args: &[&str]) -> Run {
 
 /// Runs jmlog with `args` and `stdin`, killed if it takes longer than [`TIMEOUT`].
 fn jmlog_with_stdin(args: &[&str], stdin: &[u8]) -> Run {
-    let output = assert_cmd::Command::cargo_bin("jmlog")
-        .expect("the jmlog binary is built")
-        .args(args)
-        .env_remove("NO_COLOR")
-        .current_dir(root())
-        .write_stdin(stdin.to_vec())
+    crate::util::Jmlog::new(args)
+        .stdin(stdin)
         .timeout(TIMEOUT)
-        .output()
-        .expect("jmlog runs");
-    Run {
-        args: args.iter().map(|a| a.to_string()).collect(),
-        output,
-    }
+        .run()
 }
 
 /// The known codes the generated logs hold.

@@ -271,24 +271,75 @@ fn missing_and_unreadable_files_are_named() {
     let good = write(&dir, "good.log", &text_of("android-brief.log"));
     let secret = write(&dir, "secret.log", b"code=801004\n");
     set_unreadable(&secret);
-    let run = jmlog_as_unprivileged(&[
-        "analyze",
-        "-f",
-        "json",
-        "nope.log",
-        &arg(&secret),
-        &arg(&good),
-    ]);
+    let args = [
+        "analyze".to_owned(),
+        "-f".to_owned(),
+        "json".to_owned(),
+        "nope.log".to_owned(),
+        arg(&secret),
+        arg(&good),
+    ];
+    let good_only = jmlog(["analyze", "-f", "json", &arg(&good)]).json();
+    match jmlog_where_permissions_apply(&args) {
+        Some(run) => {
+            run.expect_code(2);
+            let stderr = run.stderr();
+            assert!(stderr.contains("nope.log: No such file"), "{stderr}");
+            assert!(stderr.contains("secret.log: Permission denied"), "{stderr}");
+            let report = run.json();
+            let inputs = report["inputs"].as_array().unwrap();
+            assert_eq!(inputs.len(), 3);
+            assert!(
+                inputs[1]["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Permission denied")
+            );
+            assert_eq!(
+                counts(&report),
+                counts(&good_only),
+                "good.log is reported whole"
+            );
+        }
+        None => {
+            eprintln!(
+                "NOTE: running as root where privileges cannot be dropped (no user namespace): \
+                 permission denied is not checked here; a read that fails with an I/O error is \
+                 checked instead (a_file_whose_read_fails_is_named)"
+            );
+            let run = jmlog(&args);
+            run.expect_code(2);
+            assert!(
+                run.stderr().contains("nope.log: No such file"),
+                "{}",
+                run.stderr()
+            );
+        }
+    }
+}
+
+/// The same report of a bad input for a read that fails after the open, which root cannot bypass:
+/// `/proc/self/mem` opens, then its first read fails with an I/O error.
+#[test]
+fn a_file_whose_read_fails_is_named() {
+    let good = sample("android-brief.log");
+    let run = jmlog(["analyze", "-f", "json", "/proc/self/mem", &arg(&good)]);
     run.expect_code(2);
     let stderr = run.stderr();
-    assert!(stderr.contains("nope.log: No such file"), "{stderr}");
-    assert!(stderr.contains("secret.log: Permission denied"), "{stderr}");
-    let report = run.json();
-    assert_eq!(report["inputs"].as_array().unwrap().len(), 3);
     assert!(
-        !report["codes"].as_array().unwrap().is_empty(),
-        "good.log is reported"
+        stderr.contains("jmlog: /proc/self/mem: Input/output error"),
+        "{stderr}"
     );
+    let report = run.json();
+    assert!(
+        report["inputs"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("Input/output error"),
+        "{report}"
+    );
+    let good_only = analyze_json(&[&arg(&good)]);
+    assert_eq!(counts(&report), counts(&good_only));
 }
 
 #[test]
@@ -383,34 +434,36 @@ fn set_unreadable(path: &Path) {
     fs::set_permissions(path, fs::Permissions::from_mode(0o000)).unwrap();
 }
 
-/// Runs jmlog so that file permissions apply: as nobody when the tests run as root (as CI does).
-fn jmlog_as_unprivileged(args: &[&str]) -> crate::util::Run {
-    let is_root = std::process::Command::new("id")
+fn is_root() -> bool {
+    std::process::Command::new("id")
         .arg("-u")
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
-    if !is_root {
-        return jmlog(args);
+        .unwrap_or(false)
+}
+
+/// Runs jmlog so that file permissions apply to it, or `None` where that cannot be arranged.
+///
+/// As a user, permissions apply anyway. As root (as in CI containers) jmlog runs in a new user
+/// namespace (`unshare --user`), where root's override of permissions does not reach files owned
+/// outside it, while the owner bits of the private temporary directory still let it in. This
+/// needs no copy of the binary, no `setpriv` and no world-readable directory.
+fn jmlog_where_permissions_apply(args: &[String]) -> Option<crate::util::Run> {
+    if !is_root() {
+        return Some(jmlog(args));
     }
-    // The checkout may sit where nobody cannot go (under /root, say): run a copy of the binary from
-    // a directory everyone can enter.
-    let dir = tempdir();
-    let bin = dir.join("jmlog");
-    fs::copy(assert_cmd::cargo::cargo_bin("jmlog"), &bin).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
-    let mut all = vec![
-        "--reuid=65534".to_owned(),
-        "--regid=65534".to_owned(),
-        "--clear-groups".to_owned(),
-        arg(&bin),
-    ];
-    all.extend(args.iter().map(|a| a.to_string()));
-    let output = std::process::Command::new("setpriv")
-        .args(&all)
-        .current_dir(&dir)
+    let wrapper = "unshare";
+    if std::process::Command::new(wrapper)
+        .arg("--version")
         .output()
-        .expect("setpriv (util-linux) runs jmlog as nobody");
-    crate::util::Run { args: all, output }
+        .is_err()
+    {
+        return None;
+    }
+    let mut all = vec!["--user".to_owned(), arg(&crate::util::bin())];
+    all.extend(args.iter().cloned());
+    let run = crate::util::Jmlog::program(wrapper, &all).try_run().ok()?;
+    // unshare missing, or user namespaces not allowed here: jmlog did not run at all.
+    let ran = run.stdout().starts_with('{');
+    ran.then_some(run)
 }

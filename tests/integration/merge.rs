@@ -519,6 +519,8 @@ fn hundreds_of_shard_reports_merge_into_exactly_one_run() {
             year: None,
             window: Window::default(),
         }),
+        stdin: Default::default(),
+        hidden: false,
     };
     let mut parts = Vec::new();
     for (i, log) in logs.iter().enumerate() {

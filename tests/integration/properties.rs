@@ -9,7 +9,7 @@ use jmlog::analyze::{ScanSettings, TimeSettings, analyze};
 use jmlog::baseline;
 use jmlog::extract::Mode;
 use jmlog::histogram::Unit;
-use jmlog::input::{Discovered, Input};
+use jmlog::input::{Discovered, Input, WalkOptions, discover};
 use jmlog::merge::{RELATIVE_TOLERANCE_SECS, merge};
 use jmlog::report::Report;
 use jmlog::tally::Window;
@@ -22,6 +22,7 @@ fn material() -> Vec<String> {
     let mut names: Vec<_> = std::fs::read_dir(root().join("sample-logs"))
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
         .collect();
     names.sort();
     for path in names {
@@ -48,6 +49,8 @@ fn settings() -> ScanSettings {
             year: Some(2026),
             window: Window::default(),
         }),
+        stdin: Default::default(),
+        hidden: false,
     }
 }
 
@@ -197,6 +200,140 @@ proptest! {
         let json = serde_json::to_vec_pretty(&report).unwrap();
         let loaded = baseline::parse(&json).unwrap();
         prop_assert_eq!(&loaded, &report);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn per_input_counts_add_up_to_the_totals_in_trees_and_their_archives(
+        files in prop::collection::vec(
+            (0usize..3, 0usize..4, prop::collection::vec(any::<prop::sample::Index>(), 0..40)),
+            1..7,
+        ),
+    ) {
+        let material = material();
+        let dir = tempdir();
+        let tree = dir.join("tree");
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut written = std::collections::BTreeSet::new();
+        for (depth, name, picks) in &files {
+            let rel = format!("{}app.log.{name}", "sub/".repeat(*depth));
+            if !written.insert(rel.clone()) {
+                continue;
+            }
+            let text: String = picks.iter().map(|p| format!("{}\n", p.get(&material))).collect();
+            let path = tree.join(&rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &text).unwrap();
+            let mut header = tar::Header::new_gnu();
+            header.set_size(text.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            tar.append_data(&mut header, &rel, text.as_bytes()).unwrap();
+        }
+        let archive = dir.join("tree.tar");
+        std::fs::write(&archive, tar.into_inner().unwrap()).unwrap();
+
+        let unpacked = analyze(
+            &discover(std::slice::from_ref(&tree), &WalkOptions::default()).unwrap(),
+            &settings(),
+            None,
+        )
+        .unwrap()
+        .0;
+        let packed = report_of(std::slice::from_ref(&archive));
+        for report in [&unpacked, &packed, &merge(&named(&[unpacked.clone(), packed.clone()])).unwrap()] {
+            let mut per_code: std::collections::BTreeMap<u32, u64> = Default::default();
+            for input in &report.inputs {
+                for (code, n) in &input.codes {
+                    *per_code.entry(*code).or_default() += n;
+                }
+            }
+            let rows: std::collections::BTreeMap<u32, u64> = report
+                .codes
+                .iter()
+                .map(|c| (c.code, c.count))
+                .chain(report.unknown_codes.iter().map(|u| (u.code, u.count)))
+                .collect();
+            prop_assert_eq!(&per_code, &rows);
+            prop_assert_eq!(
+                report.inputs.iter().map(|i| i.code_lines).sum::<u64>(),
+                report.totals.code_lines
+            );
+            prop_assert_eq!(
+                per_code.values().sum::<u64>(),
+                report.totals.codes + report.totals.unknown_codes
+            );
+        }
+        // The archive's members are the tree's files, in the same order, with the same counts.
+        let strip = |r: &Report, prefix: &str| -> Vec<(String, u64, u64, std::collections::BTreeMap<u32, u64>)> {
+            r.inputs
+                .iter()
+                .map(|i| (i.path.strip_prefix(prefix).unwrap().to_owned(), i.lines, i.code_lines, i.codes.clone()))
+                .collect()
+        };
+        prop_assert_eq!(
+            strip(&unpacked, &format!("{}/", tree.display())),
+            strip(&packed, &format!("{}:", archive.display()))
+        );
+        prop_assert_eq!(&packed.totals, &unpacked.totals);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn damaged_archives_never_panic_and_their_rows_still_add_up(
+        format in 0usize..3,
+        cut in 0.0f64..1.0,
+        flips in prop::collection::vec((0.0f64..1.0, any::<u8>()), 0..4),
+    ) {
+        let material = material();
+        let text = |from: usize| -> String {
+            (0..40).map(|i| format!("{}\n", material[(from + i * 7) % material.len()])).collect()
+        };
+        let files = [("a.log", text(0)), ("dir/b.log", text(1)), ("dir/c.log", text(2))];
+        let bytes = match format {
+            0 => {
+                let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+                for (name, text) in &files {
+                    zip.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+                    std::io::Write::write_all(&mut zip, text.as_bytes()).unwrap();
+                }
+                zip.finish().unwrap().into_inner()
+            }
+            _ => {
+                let mut tar = tar::Builder::new(Vec::new());
+                for (name, text) in &files {
+                    let mut header = tar::Header::new_gnu();
+                    header.set_size(text.len() as u64);
+                    header.set_mode(0o644);
+                    header.set_cksum();
+                    tar.append_data(&mut header, name, text.as_bytes()).unwrap();
+                }
+                let tar = tar.into_inner().unwrap();
+                if format == 1 {
+                    tar
+                } else {
+                    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                    std::io::Write::write_all(&mut gz, &tar).unwrap();
+                    gz.finish().unwrap()
+                }
+            }
+        };
+        let mut bytes = bytes[..((bytes.len() as f64 * cut) as usize).max(1)].to_vec();
+        for (at, value) in flips {
+            let i = (bytes.len() as f64 * at) as usize % bytes.len();
+            bytes[i] = value;
+        }
+        let dir = tempdir();
+        let path = dir.join("damaged");
+        std::fs::write(&path, &bytes).unwrap();
+        let report = report_of(&[path]);
+        let occurrences: u64 = report.inputs.iter().flat_map(|i| i.codes.values()).sum();
+        prop_assert_eq!(occurrences, report.totals.codes + report.totals.unknown_codes);
+        prop_assert_eq!(
+            report.inputs.iter().map(|i| i.code_lines).sum::<u64>(),
+            report.totals.code_lines
+        );
+        prop_assert!(!report.inputs.is_empty());
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -37,7 +37,15 @@ fn snapshot_csv() {
         .records()
         .map(Result::unwrap)
         .collect();
-    assert!(rows.iter().all(|r| r.len() == 13));
+    assert!(rows.iter().all(|r| r.len() == 14));
+    // The per-input rows: each input's codes, adding up to the totals rows' counts.
+    let count = |r: &csv::StringRecord| r[2].parse::<u64>().unwrap();
+    let (totals, per_input): (Vec<_>, Vec<_>) = rows.iter().partition(|r| r[13].is_empty());
+    assert_eq!(
+        per_input.iter().map(|r| count(r)).sum::<u64>(),
+        totals.iter().map(|r| count(r)).sum::<u64>()
+    );
+    assert!(per_input.iter().all(|r| r[13].starts_with("sample-logs/")));
     insta::assert_snapshot!(csv);
 }
 
@@ -73,7 +81,35 @@ fn snapshot_ndjson() {
     let mut sorted = order.clone();
     sorted.sort_by_key(|(p, l)| (LOGS.iter().position(|x| x == p).unwrap(), *l));
     assert_eq!(order, sorted);
-    insta::assert_snapshot!(out.lines().take(12).collect::<Vec<_>>().join("\n"));
+    // Every event is one the independent oracle finds, and it finds no other.
+    let mut want = Vec::new();
+    for log in LOGS {
+        let text = fs::read(crate::util::root().join(log)).unwrap();
+        let counts = crate::oracle::count_text(&text, false);
+        for (line, code) in counts.events() {
+            let known = counts.codes.contains_key(&code);
+            let module = jmlog::catalog::Catalog::builtin()
+                .get(code)
+                .map(|e| e.module.name());
+            want.push(serde_json::json!({
+                "path": log, "line": line, "code": code, "known": known, "module": module,
+            }));
+        }
+    }
+    let got: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "path": e["path"], "line": e["line"], "code": e["code"],
+                "known": e["known"], "module": e["module"],
+            })
+        })
+        .collect();
+    assert_eq!(got.len(), 51, "both logs' events");
+    assert_eq!(got, want);
+    // With --by, every event of these logs is dated.
+    assert!(events.iter().all(|e| e["time"].is_string()), "{events:?}");
+    insta::assert_snapshot!(out);
 }
 
 #[test]
@@ -128,15 +164,42 @@ fn prometheus_caps_unknown_codes() {
 
 #[test]
 fn csv_cells_never_run_as_formulas() {
-    let text = "=HYPERLINK(\"http://evil\",\"x\") login failed code=801004\n\
-                @SUM(1+1) send failed code=803008\n";
+    // Every character a spreadsheet reads as the start of a formula, first on a line of its own.
+    let lines = [
+        (
+            "=HYPERLINK(\"http://evil\",\"x\") login failed code=801004",
+            801004,
+        ),
+        ("+1+1 login failed code=801003", 801003),
+        ("-2+3 send failed code=803008", 803008),
+        ("@SUM(1+1) send failed code=803005", 803005),
+        ("\tcmd|' /C calc'!A0 request failed code=899002", 899002),
+        ("\r=1+1 network failed code=871310", 871310),
+    ];
+    let text: String = lines.iter().map(|(l, _)| format!("{l}\n")).collect();
     let run = jmlog_with_stdin(["analyze", "-f", "csv"], text.as_bytes());
     run.expect_code(0);
     let mut reader = csv::Reader::from_reader(run.output.stdout.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (code, example) = (column("code"), column("example_text"));
+    let mut seen = std::collections::BTreeMap::new();
+    let input = column("input");
     for row in reader.records() {
         let row = row.unwrap();
-        let example = &row[12];
-        assert!(example.starts_with('\''), "neutralised: {example}");
+        // The code rows (empty `input`) carry the examples.
+        if !row[input].is_empty() {
+            continue;
+        }
+        seen.insert(row[code].parse::<u32>().unwrap(), row[example].to_owned());
+    }
+    assert_eq!(seen.len(), lines.len(), "one row per line: {seen:?}");
+    for (line, c) in lines {
+        assert_eq!(
+            seen[&c],
+            format!("'{line}"),
+            "the example of {c} is neutralised"
+        );
     }
 }
 
@@ -348,6 +411,7 @@ fn merging_reports_of_parts_equals_one_run_over_all() {
     let logs: Vec<String> = fs::read_dir(crate::util::root().join("sample-logs"))
         .unwrap()
         .map(|e| format!("sample-logs/{}", e.unwrap().file_name().to_string_lossy()))
+        .filter(|name| name.ends_with(".log"))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -421,4 +485,42 @@ fn merging_reports_of_parts_equals_one_run_over_all() {
         "{}",
         run.stderr()
     );
+}
+
+/// Gates trip past their limit and not at it, `--fail-on unknown` only on an unknown code, and
+/// values that name no gate or no code are usage errors.
+#[test]
+fn gates_trip_exactly_past_their_limits() {
+    let log = b"login failed code=801004\nlogin failed code=801004\nsend failed code=803008\n";
+    let gate = |args: &[&str], input: &[u8]| {
+        let mut all = vec!["analyze", "-f", "json"];
+        all.extend_from_slice(args);
+        let run = jmlog_with_stdin(&all, input);
+        let tripped = run.json()["gates"][0]["tripped"].as_bool().unwrap();
+        (run.code(), tripped)
+    };
+    // At the limit: not tripped; one below it: tripped.
+    for (at, below) in [
+        (["--max", "login=2"], ["--max", "login=1"]),
+        (["--max", "801004=2"], ["--max", "801004=1"]),
+        (["--max-total", "3"], ["--max-total", "2"]),
+    ] {
+        assert_eq!(gate(&at, log), (0, false), "{at:?}");
+        assert_eq!(gate(&below, log), (1, true), "{below:?}");
+    }
+    assert_eq!(gate(&["--fail-on", "unknown"], log), (0, false));
+    let with_unknown = [&log[..], b"sync failed errCode=812345\n"].concat();
+    assert_eq!(gate(&["--fail-on", "unknown"], &with_unknown), (1, true));
+    for (value, message) in [
+        (
+            "bogus",
+            "--fail-on bogus: expected module=NAME, code=CODE, new or unknown",
+        ),
+        ("code=80100", "80100' is not a JMessage code"),
+        ("code=80100300", "80100300' is not a JMessage code"),
+    ] {
+        let run = jmlog_with_stdin(["analyze", "--fail-on", value], log);
+        run.expect_code(2);
+        assert!(run.stderr().contains(message), "{value}: {}", run.stderr());
+    }
 }

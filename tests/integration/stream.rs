@@ -8,14 +8,14 @@ use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{arg, jmlog, jmlog_with_stdin, root, tempdir};
+use crate::util::{Watched, arg, bin, jmlog, jmlog_with_stdin, root, tempdir};
 
 /// How long to wait for a line that should come at once.
 const PATIENCE: Duration = Duration::from_secs(5);
@@ -232,6 +232,59 @@ fn annotate_ends_quietly_when_the_reader_goes_away() {
     drop(stdin);
     assert_eq!(jm.wait().code(), Some(0));
     assert_eq!(jm.stderr_so_far(), "");
+}
+
+/// With a large, endless input, annotate ends within two seconds of its reader going away: a
+/// failed write ends it, it does not read on.
+#[test]
+fn annotate_ends_at_once_when_the_reader_goes_away_from_an_endless_input() {
+    let mut jm = Watched::spawn_for(
+        Command::new(bin())
+            .args(["annotate", "--color", "never"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+        Duration::from_secs(30),
+    );
+    // A writer that never stops by itself: 1 MiB blocks of lines with codes, until jmlog is gone.
+    let mut stdin = jm.child.stdin.take().unwrap();
+    let block = "W/Chat: send failed, code=803008, retrying\n".repeat((1 << 20) / 42);
+    let writer = thread::spawn(move || {
+        let mut written = 0u64;
+        while stdin.write_all(block.as_bytes()).is_ok() {
+            written += block.len() as u64;
+        }
+        written
+    });
+    let stderr = jm.child.stderr.take().unwrap();
+    let stderr = thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
+        text
+    });
+    // Read 4 MiB of annotated output, then go away like `head -c`.
+    let mut stdout = jm.child.stdout.take().unwrap();
+    let mut seen = vec![0u8; 4 << 20];
+    std::io::Read::read_exact(&mut stdout, &mut seen).unwrap();
+    let first = String::from_utf8_lossy(&seen[..200]).into_owned();
+    assert!(
+        first.starts_with("W/Chat: send failed, code=803008, retrying  \u{27e8}803008 "),
+        "{first}"
+    );
+    drop(stdout);
+    let gone = Instant::now();
+    let status = crate::util::wait_until(&mut jm.child, gone + Duration::from_secs(2));
+    let took = gone.elapsed();
+    let status = status.unwrap_or_else(|| {
+        panic!("annotate still runs {took:?} after its reader went away, reading on")
+    });
+    assert_eq!(
+        status.code(),
+        Some(0),
+        "ends quietly, as `| head` would have it"
+    );
+    assert_eq!(stderr.join().unwrap(), "");
+    assert!(writer.join().unwrap() >= 1 << 20);
 }
 
 /// A line the writer appends to a followed log: numbered, with one code.
@@ -465,7 +518,7 @@ fn watch_counts_a_file_named_twice_or_through_a_link_once() {
 /// jmlog running as a child, its output read line by line on threads.
 struct Running {
     args: Vec<String>,
-    child: Child,
+    child: Watched,
     stdin: Option<ChildStdin>,
     stdout: Option<Receiver<Vec<u8>>>,
     stderr: Receiver<String>,
@@ -475,16 +528,16 @@ struct Running {
 
 impl Running {
     fn start(args: &[&str]) -> Running {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("jmlog"))
-            .args(args)
-            .env_remove("NO_COLOR")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("jmlog starts");
-        let stdout = lines(child.stdout.take().unwrap());
-        let stderr = lines(child.stderr.take().unwrap());
+        let mut child = Watched::spawn(
+            Command::new(bin())
+                .args(args)
+                .env_remove("NO_COLOR")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped()),
+        );
+        let stdout = lines(child.child.stdout.take().unwrap());
+        let stderr = lines(child.child.stderr.take().unwrap());
         let (tx, stderr_text) = mpsc::channel();
         thread::spawn(move || {
             for line in stderr {
@@ -493,7 +546,7 @@ impl Running {
         });
         Running {
             args: args.iter().map(|a| a.to_string()).collect(),
-            stdin: child.stdin.take(),
+            stdin: child.child.stdin.take(),
             child,
             stdout: Some(stdout),
             stderr: stderr_text,
@@ -565,7 +618,7 @@ impl Running {
     /// Sends the signal of that name (`INT`, `TERM`, `HUP`, …).
     fn signal(&self, name: &str) {
         let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .args([&format!("-{name}"), &self.child.child.id().to_string()])
             .status()
             .expect("kill runs");
         assert!(status.success());
@@ -576,7 +629,7 @@ impl Running {
     fn wait(&mut self) -> ExitStatus {
         let deadline = Instant::now() + PATIENCE;
         loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.child.child.try_wait().unwrap() {
                 return status;
             }
             if Instant::now() > deadline {
@@ -596,14 +649,6 @@ impl Running {
             self.stderr_seen.push(line);
         }
         self.stderr_seen.concat()
-    }
-}
-
-impl Drop for Running {
-    /// A failed test leaves no jmlog behind.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -21,7 +21,7 @@ use crate::report::Report;
 use charts::{histogram, modules, top_codes};
 use jiff::ZonedDateTime as Zoned;
 use style::{STYLE, module_styles};
-use tables::{baseline, codes, gates, inputs, unknown_codes};
+use tables::{baseline, codes, gates, inputs, inputs_with_codes, unknown_codes};
 
 /// The most characters of a string from a log shown; example lines are at most 1 KiB anyway.
 const TEXT_CHARS: usize = 2048;
@@ -29,8 +29,14 @@ const TEXT_CHARS: usize = 2048;
 /// How many codes the "Top codes" chart shows.
 pub(super) const TOP_CODES: usize = 10;
 
-/// Writes the report as one HTML page; `generated` is the time the header says it was made.
-pub fn render(report: &Report, generated: &Zoned, out: &mut dyn Write) -> io::Result<()> {
+/// Writes the report as one HTML page; `generated` is the time the header says it was made, and
+/// `top` bounds the list of unknown codes (0: all).
+pub fn render(
+    report: &Report,
+    generated: &Zoned,
+    top: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let t = &report.totals;
     writeln!(out, "<!DOCTYPE html>")?;
     writeln!(out, "<html lang=\"en\">")?;
@@ -66,8 +72,9 @@ pub fn render(report: &Report, generated: &Zoned, out: &mut dyn Write) -> io::Re
     top_codes(report, out)?;
     codes(report, out)?;
     if !report.unknown_codes.is_empty() {
-        unknown_codes(report, out)?;
+        unknown_codes(report, top, out)?;
     }
+    inputs_with_codes(report, out)?;
     inputs(report, out)?;
     writeln!(
         out,
@@ -177,10 +184,10 @@ fn header(report: &Report, generated: &Zoned, out: &mut dyn Write) -> io::Result
     meta(
         "Inputs",
         format!(
-            "{} ({}, {} lines): {}",
+            "{} ({}, {}): {}",
             plural(report.inputs.len() as u64, "input", "inputs"),
             human_bytes(t.bytes),
-            group_digits(t.lines),
+            plural(t.lines, "line", "lines"),
             names.join(", ")
         ),
     )?;
@@ -296,6 +303,7 @@ mod tests {
                 encoding: "plain",
                 read_bytes,
                 binary: false,
+                skipped: None,
                 error: None,
             },
         );
@@ -325,7 +333,7 @@ mod tests {
         let generated = "2026-12-01T10:00:00+08:00[Asia/Shanghai]"
             .parse::<Zoned>()
             .unwrap();
-        render(report, &generated, &mut out).unwrap();
+        render(report, &generated, 0, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -428,6 +436,7 @@ mod tests {
             path: "base<1>.json".to_owned(),
             codes: 6,
             new_codes: vec![803008, 871310],
+            new_unknown_codes: Vec::new(),
             vanished: vec![VanishedRow {
                 code: 812345,
                 previous: 1,

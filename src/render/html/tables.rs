@@ -67,9 +67,9 @@ pub(super) fn baseline(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         "<h3>New codes <span class=\"count\">({})</span></h3>",
         b.new_codes.len()
     )?;
-    if b.new_codes.is_empty() {
+    if b.new_codes.is_empty() && b.new_unknown_codes.is_empty() {
         writeln!(out, "<p class=\"note\">No code is new.</p>")?;
-    } else {
+    } else if !b.new_codes.is_empty() {
         write!(out, "<ul class=\"codes\">")?;
         for code in &b.new_codes {
             let row = report.codes.iter().find(|c| c.code == *code);
@@ -84,6 +84,13 @@ pub(super) fn baseline(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             }
         }
         writeln!(out, "</ul>")?;
+    }
+    if let Some(codes) = crate::render::new_unknown_codes(b) {
+        writeln!(
+            out,
+            "<p class=\"note\">New unknown codes: <span class=\"mono\">{}</span></p>",
+            text(&codes)
+        )?;
     }
 
     writeln!(
@@ -194,7 +201,7 @@ fn code_cell(c: &CodeRow) -> String {
     format!("<code>{}</code>{new}", c.code)
 }
 
-pub(super) fn unknown_codes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn unknown_codes(report: &Report, top: usize, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "<section id=\"unknown-codes\">")?;
     writeln!(
         out,
@@ -216,7 +223,8 @@ pub(super) fn unknown_codes(report: &Report, out: &mut dyn Write) -> io::Result<
     )
     .with_class("unknown");
     table.header(out)?;
-    for u in &report.unknown_codes {
+    let (unknown, left_out) = crate::render::listed_unknown(report, top);
+    for u in unknown {
         table.row(
             out,
             &[
@@ -227,6 +235,13 @@ pub(super) fn unknown_codes(report: &Report, out: &mut dyn Write) -> io::Result<
         )?;
     }
     table.footer(out)?;
+    if left_out > 0 {
+        writeln!(
+            out,
+            "<p class=\"note\">{}</p>",
+            text(&crate::render::more_unknown(left_out))
+        )?;
+    }
     writeln!(out, "</section>")
 }
 
@@ -268,6 +283,58 @@ pub(super) fn inputs(report: &Report, out: &mut dyn Write) -> io::Result<()> {
                 human_bytes(i.bytes),
                 group_digits(i.lines),
                 status,
+            ],
+        )?;
+    }
+    table.footer(out)?;
+    writeln!(out, "</section>")
+}
+
+/// How many inputs the "Inputs with codes" section lists.
+const TOP_INPUTS: usize = 50;
+
+/// Which inputs hold the codes: those with the most code occurrences, each with its most frequent
+/// codes.
+pub(super) fn inputs_with_codes(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    use crate::render::numbers::{INPUT_TOP_CODES, code_counts};
+
+    let inputs = report.inputs_with_codes();
+    if inputs.len() < 2 {
+        return Ok(());
+    }
+    let shown = inputs.len().min(TOP_INPUTS);
+    writeln!(out, "<section id=\"inputs-with-codes\">")?;
+    writeln!(
+        out,
+        "<h2>Inputs with codes <span class=\"count\">({})</span></h2>",
+        if shown < inputs.len() {
+            format!("{shown} of {}", inputs.len())
+        } else {
+            inputs.len().to_string()
+        }
+    )?;
+    let table = Table::new(
+        Html,
+        &[
+            ("Input", Column::Text),
+            ("Codes", Column::Number),
+            ("Lines", Column::Number),
+            ("Top codes", Column::Text),
+        ],
+    )
+    .with_class("inputs");
+    table.header(out)?;
+    for i in &inputs[..shown] {
+        table.row(
+            out,
+            &[
+                format!("<span class=\"mono path\">{}</span>", text(&i.path)),
+                group_digits(i.code_count()),
+                group_digits(i.code_lines),
+                format!(
+                    "<span class=\"mono\">{}</span>",
+                    text(&code_counts(&i.top_codes(), INPUT_TOP_CODES))
+                ),
             ],
         )?;
     }

@@ -1,0 +1,137 @@
+//! Limits of `-j` and `--chunk-size`, and counts that read right when they are one.
+
+use std::fs;
+
+use crate::output::{timed, timed_process};
+use crate::util::{arg, tempdir};
+
+#[test]
+fn threads_are_never_more_than_the_work_nor_than_the_cap() {
+    let dir = tempdir();
+    let one = dir.join("one.log");
+    fs::write(&one, "E JMessage login failed, code = 801004\n").unwrap();
+    let run = timed(&["analyze", "-q", "--stats", "-j", "4096", &arg(&one)]);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains("(summed over 1 thread)"),
+        "{}",
+        run.stderr
+    );
+
+    // 2,500 bytes in chunks of 1,000: three chunks, three threads.
+    let three = dir.join("three.log");
+    fs::write(
+        &three,
+        "E JMessage login failed, code = 801004\n".repeat(64),
+    )
+    .unwrap();
+    assert_eq!(fs::metadata(&three).unwrap().len(), 2496);
+    let run = timed(&[
+        "analyze",
+        "-q",
+        "--stats",
+        "-j",
+        "8",
+        "--chunk-size",
+        "1000",
+        &arg(&three),
+    ]);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains("(summed over 3 threads)"),
+        "{}",
+        run.stderr
+    );
+
+    // Standard input is of unknown length: as many as asked, up to 256.
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("jmlog"));
+    command
+        .args(["analyze", "-q", "--stats", "-j", "4096", "-"])
+        .stdin(fs::File::open(&one).unwrap())
+        .stdout(std::process::Stdio::piped());
+    let run = timed_process(command);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains("(summed over 256 threads)"),
+        "{}",
+        run.stderr
+    );
+    let report = String::from_utf8(run.stdout).unwrap();
+    assert!(report.contains("801004"), "{report}");
+}
+
+#[test]
+fn a_chunk_size_out_of_range_is_a_usage_error() {
+    let dir = tempdir();
+    let one = dir.join("one.log");
+    fs::write(&one, "E JMessage login failed, code = 801004\n").unwrap();
+    for size in ["1000000000000", "67108865", "0", "-1"] {
+        let flag = format!("--chunk-size={size}");
+        let run = timed(&["analyze", "-q", &flag, &arg(&one)]);
+        run.expect_code(2);
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: invalid value '{size}' for '--chunk-size <BYTES>'"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty());
+    }
+    let run = timed(&[
+        "analyze",
+        "-q",
+        "-f",
+        "json",
+        "--chunk-size=67108864",
+        &arg(&one),
+    ]);
+    run.expect_code(0);
+}
+
+#[test]
+fn one_of_a_kind_is_singular_in_every_report_for_people() {
+    let dir = tempdir();
+    let one = dir.join("one.log");
+    fs::write(&one, "E JMessage login failed, code = 801004\n").unwrap();
+    let one = arg(&one);
+    let text = timed(&["analyze", "-q", "--stats", &one]);
+    text.expect_code(0);
+    let out = String::from_utf8(text.stdout.clone()).unwrap();
+    assert!(
+        out.starts_with("Scanned 1 input · 39 B · 1 line\n"),
+        "{out}"
+    );
+    assert!(
+        text.stderr.contains(" of text, 1 line in 1 input, "),
+        "{}",
+        text.stderr
+    );
+    assert!(
+        text.stderr.contains("(summed over 1 thread)"),
+        "{}",
+        text.stderr
+    );
+    let md = timed(&["analyze", "-q", "-f", "markdown", &one]);
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.contains(" · 1 line in 1 input · 39 B\n"), "{md}");
+    let html = timed(&["analyze", "-q", "-f", "html", &one]);
+    let html = String::from_utf8(html.stdout).unwrap();
+    assert!(html.contains("<dd>1 input (39 B, 1 line): "), "{html}");
+    // With a baseline of the same log: "1 code", not "1 codes".
+    let base = dir.join("base.json");
+    timed(&["analyze", "-q", "-f", "json", &one, "-o", &arg(&base)]).expect_code(0);
+    let run = timed(&[
+        "analyze",
+        "-q",
+        "--baseline",
+        &arg(&base),
+        "--max-total",
+        "0",
+        &one,
+    ]);
+    run.expect_code(1);
+    let out = String::from_utf8(run.stdout).unwrap();
+    assert!(out.contains(": 1 → 1 code)"), "{out}");
+    assert!(out.contains("1 code in all (at most 0 allowed)"), "{out}");
+}
