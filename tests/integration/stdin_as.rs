@@ -3,10 +3,11 @@
 
 use std::fs;
 
-use crate::util::{arg, jmlog, jmlog_with_stdin, tempdir};
+use crate::util::{TempDir, arg, jmlog, jmlog_with_stdin, tempdir};
 
-/// A year-less log across New Year, written on 2027-01-05, and its report as a file.
-fn crossing_new_year() -> (std::path::PathBuf, Vec<u8>) {
+/// A year-less log across New Year, written on 2027-01-05, its text, and the directory that holds
+/// it (removed when dropped).
+fn crossing_new_year() -> (TempDir, std::path::PathBuf, Vec<u8>) {
     let dir = tempdir();
     let path = dir.join("rotated.log");
     let mut text = Vec::new();
@@ -28,12 +29,12 @@ fn crossing_new_year() -> (std::path::PathBuf, Vec<u8>) {
         .unwrap()
         .set_modified(written)
         .unwrap();
-    (path, text)
+    (dir, path, text)
 }
 
 #[test]
 fn stdin_with_a_name_and_modification_time_reports_as_the_file() {
-    let (path, text) = crossing_new_year();
+    let (_dir, path, text) = crossing_new_year();
     let opts = ["analyze", "-q", "-f", "json", "--by", "day", "--tz", "UTC"];
     let file = jmlog(opts.iter().copied().chain([arg(&path).as_str()]));
     file.expect_code(0);
