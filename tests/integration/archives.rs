@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use zip::write::SimpleFileOptions;
 
-use crate::util::{arg, jmlog, jmlog_with_stdin, root, sample, tempdir};
+use crate::util::{arg, jmlog, jmlog_with_stdin, root, sample, tempdir, utf16_with_bom};
 
 /// A file of a tree: its path inside the tree, and its bytes.
 type Files = Vec<(String, Vec<u8>)>;
@@ -1193,14 +1193,7 @@ fn thousands_of_members_give_every_per_input_row_to_stdout_and_to_a_file() {
 #[test]
 fn utf16_members_give_the_counts_of_their_utf8_copy() {
     let text = fs::read_to_string(sample("android-threadtime.log")).unwrap();
-    let utf16le: Vec<u8> = [0xff, 0xfe]
-        .into_iter()
-        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
-        .collect();
-    let utf16be: Vec<u8> = [0xfe, 0xff]
-        .into_iter()
-        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
-        .collect();
+    let (utf16le, utf16be) = (utf16_with_bom(&text, false), utf16_with_bom(&text, true));
     let dir = tempdir();
     let path = write(
         &dir,
