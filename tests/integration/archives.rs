@@ -837,8 +837,10 @@ fn a_decompression_bomb_costs_bounded_memory() {
     ];
     let (code, big_kib) = peak_memory(&args, None);
     assert_eq!(code, 0);
+    // Slack for allocator and page-cache noise on a loaded machine; a member held whole would add
+    // its 64 MiB and cross both bounds.
     assert!(
-        big_kib < small_kib + 16 * 1024 && big_kib < 48 * 1024,
+        big_kib < small_kib + 32 * 1024 && big_kib < 64 * 1024,
         "peak {big_kib} KiB on {BIG} MiB against {small_kib} KiB on 8 MiB"
     );
     // The whole member was read: every byte, and the code on its last line.
@@ -856,7 +858,7 @@ fn a_decompression_bomb_costs_bounded_memory() {
     let (code, stdin_kib) = peak_memory(&["analyze", "-q", "-j", "2", "-"], Some(&zip));
     assert_eq!(code, 0);
     assert!(
-        stdin_kib < small_kib + 16 * 1024 && stdin_kib < 48 * 1024,
+        stdin_kib < small_kib + 32 * 1024 && stdin_kib < 64 * 1024,
         "peak {stdin_kib} KiB against {small_kib} KiB on 8 MiB"
     );
 }
