@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use zip::write::SimpleFileOptions;
 
-use crate::util::{arg, jmlog, jmlog_with_stdin, root, sample, tempdir};
+use crate::util::{arg, jmlog, jmlog_with_stdin, root, sample, tempdir, utf16_with_bom};
 
 /// A file of a tree: its path inside the tree, and its bytes.
 type Files = Vec<(String, Vec<u8>)>;
@@ -837,8 +837,10 @@ fn a_decompression_bomb_costs_bounded_memory() {
     ];
     let (code, big_kib) = peak_memory(&args, None);
     assert_eq!(code, 0);
+    // Slack for allocator and page-cache noise on a loaded machine; a member held whole would add
+    // its 64 MiB and cross both bounds.
     assert!(
-        big_kib < small_kib + 16 * 1024 && big_kib < 48 * 1024,
+        big_kib < small_kib + 32 * 1024 && big_kib < 64 * 1024,
         "peak {big_kib} KiB on {BIG} MiB against {small_kib} KiB on 8 MiB"
     );
     // The whole member was read: every byte, and the code on its last line.
@@ -856,7 +858,7 @@ fn a_decompression_bomb_costs_bounded_memory() {
     let (code, stdin_kib) = peak_memory(&["analyze", "-q", "-j", "2", "-"], Some(&zip));
     assert_eq!(code, 0);
     assert!(
-        stdin_kib < small_kib + 16 * 1024 && stdin_kib < 48 * 1024,
+        stdin_kib < small_kib + 32 * 1024 && stdin_kib < 64 * 1024,
         "peak {stdin_kib} KiB against {small_kib} KiB on 8 MiB"
     );
 }
@@ -1193,14 +1195,7 @@ fn thousands_of_members_give_every_per_input_row_to_stdout_and_to_a_file() {
 #[test]
 fn utf16_members_give_the_counts_of_their_utf8_copy() {
     let text = fs::read_to_string(sample("android-threadtime.log")).unwrap();
-    let utf16le: Vec<u8> = [0xff, 0xfe]
-        .into_iter()
-        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
-        .collect();
-    let utf16be: Vec<u8> = [0xfe, 0xff]
-        .into_iter()
-        .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
-        .collect();
+    let (utf16le, utf16be) = (utf16_with_bom(&text, false), utf16_with_bom(&text, true));
     let dir = tempdir();
     let path = write(
         &dir,

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::{Run, arg, tempdir};
+use crate::util::{Run, arg, tempdir, utf16_with_bom as utf16};
 
 /// How long any one run may take.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -53,23 +53,6 @@ fn log_text(code_lines: usize) -> (String, BTreeMap<u64, u64>) {
         }
     }
     (text, counts)
-}
-
-fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
-    let mut bytes = if big_endian {
-        vec![0xfe, 0xff]
-    } else {
-        vec![0xff, 0xfe]
-    };
-    for unit in text.encode_utf16() {
-        let pair = if big_endian {
-            unit.to_be_bytes()
-        } else {
-            unit.to_le_bytes()
-        };
-        bytes.extend_from_slice(&pair);
-    }
-    bytes
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {

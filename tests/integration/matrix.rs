@@ -25,7 +25,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::oracle::{self, Counts};
-use crate::util::{Jmlog, Run, Watched, arg, bin, root, tempdir};
+use crate::util::{Jmlog, Run, Watched, arg, bin, root, tempdir, utf16_with_bom};
 
 pub const FORMATS: [&str; 7] = [
     "text",
@@ -368,22 +368,6 @@ pub fn pzstd(data: &[u8]) -> Vec<u8> {
     out
 }
 
-fn utf16(text: &str, little: bool) -> Vec<u8> {
-    let mut out = if little {
-        vec![0xFF, 0xFE]
-    } else {
-        vec![0xFE, 0xFF]
-    };
-    for unit in text.encode_utf16() {
-        out.extend_from_slice(&if little {
-            unit.to_le_bytes()
-        } else {
-            unit.to_be_bytes()
-        });
-    }
-    out
-}
-
 /// An input ready to run: the arguments naming it, standard input, and the line ranges of the log
 /// that each input holds (in the order jmlog lists its inputs).
 pub struct Prepared {
@@ -434,8 +418,8 @@ pub fn prepare(kind: Kind, log: &Log, dir: &Path) -> Prepared {
         Kind::Pzstd => file("app.log.pzst", pzstd(text.as_bytes())),
         Kind::Xz => file("app.log.xz", xz(text.as_bytes())),
         Kind::Bzip2 => file("app.log.bz2", bzip2(text.as_bytes())),
-        Kind::Utf16Le => file("app-utf16le.log", utf16(&text, true)),
-        Kind::Utf16Be => file("app-utf16be.log", utf16(&text, false)),
+        Kind::Utf16Le => file("app-utf16le.log", utf16_with_bom(&text, false)),
+        Kind::Utf16Be => file("app-utf16be.log", utf16_with_bom(&text, true)),
     }
 }
 

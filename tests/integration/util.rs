@@ -375,6 +375,24 @@ impl AsRef<Path> for TempDir {
 }
 
 /// A fresh, empty directory under `$TMPDIR`, removed when the returned guard is dropped.
+/// `text` as UTF-16 with its byte-order mark, little- or big-endian, as Windows tools write logs.
+pub fn utf16_with_bom(text: &str, big_endian: bool) -> Vec<u8> {
+    let bom: [u8; 2] = if big_endian {
+        [0xfe, 0xff]
+    } else {
+        [0xff, 0xfe]
+    };
+    bom.into_iter()
+        .chain(text.encode_utf16().flat_map(move |unit| {
+            if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            }
+        }))
+        .collect()
+}
+
 pub fn tempdir() -> TempDir {
     TempDir(
         tempfile::Builder::new()
