@@ -304,7 +304,7 @@ fn read_one(
     progress.start(input);
     let mut opened = input::open(input)?;
     // Archives, and formats jmlog does not read, are told by the first bytes of the decoded data.
-    let (head, reader) = archive::peek(opened.reader, archive::HEAD)?;
+    let (head, reader) = archive::peek(opened.reader, archive::HEAD);
     opened.reader = Box::new(reader);
     let raw = Arc::clone(&opened.raw_bytes);
     let reported = AtomicU64::new(0);

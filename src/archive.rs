@@ -171,29 +171,51 @@ fn archive_label(container: Container, encoding: Encoding) -> &'static str {
 }
 
 /// A reader with its first bytes put back in front.
-pub type Peeked<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
+pub type Peeked<R> = io::Chain<io::Cursor<Vec<u8>>, Deferred<R>>;
 
 /// Reads up to `n` first bytes of `reader` and gives them back with a reader that still yields
-/// every byte from the start.
-pub fn peek<R: Read>(mut reader: R, n: usize) -> io::Result<(Vec<u8>, Peeked<R>)> {
+/// every byte from the start. An error met while peeking (corrupt or truncated compressed data
+/// right at the start) is not returned here: the reader yields the bytes decoded before it, then
+/// the error, so what was read is kept and the error is reported with it.
+pub fn peek<R: Read>(mut reader: R, n: usize) -> (Vec<u8>, Peeked<R>) {
     let mut head = vec![0u8; n];
     let mut have = 0;
+    let mut error = None;
     while have < n {
         match reader.read(&mut head[have..]) {
             Ok(0) => break,
             Ok(k) => have += k,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
         }
     }
     head.truncate(have);
-    Ok((head.clone(), io::Cursor::new(head).chain(reader)))
+    let rest = Deferred { error, reader };
+    (head.clone(), io::Cursor::new(head).chain(rest))
+}
+
+/// A reader that first yields the error met while peeking, if any, then reads on.
+pub struct Deferred<R> {
+    error: Option<io::Error>,
+    reader: R,
+}
+
+impl<R: Read> Read for Deferred<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => self.reader.read(buf),
+        }
+    }
 }
 
 /// Wraps data in the decoder its first bytes call for. Members of archives are neither `Send` nor
 /// `'static`, so this mirrors [`crate::input::decode`] for borrowed readers.
 fn decode<'a>(reader: Box<dyn Read + 'a>) -> io::Result<(Box<dyn Read + 'a>, Encoding)> {
-    let (head, source) = peek(reader, 6)?;
+    let (head, source) = peek(reader, 6);
     let encoding = Encoding::sniff(&head);
     let buffered = |source| BufReader::with_capacity(256 << 10, source);
     let reader: Box<dyn Read + 'a> = match encoding {
@@ -676,7 +698,7 @@ impl Unpacker<'_> {
             ended: &ended,
         };
         let opened = decode(Box::new(counted)).and_then(|(decoded, encoding)| {
-            let (head, reader) = peek(decoded, HEAD)?;
+            let (head, reader) = peek(decoded, HEAD);
             Ok((Container::sniff(&head), head, reader, encoding))
         });
         let (container, head, mut reader, encoding) = match opened {

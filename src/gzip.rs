@@ -157,15 +157,8 @@ mod isal {
                 if self.state.avail_in == 0 && !self.source_done {
                     self.refill()?;
                 }
-                if self.state.avail_in == 0 && self.source_done {
-                    return if self.in_member {
-                        Err(io::Error::new(
-                            io::ErrorKind::UnexpectedEof,
-                            "the gzip data ends in the middle of a member",
-                        ))
-                    } else {
-                        Ok(0)
-                    };
+                if self.state.avail_in == 0 && self.source_done && !self.in_member {
+                    return Ok(0);
                 }
                 self.in_member = true;
                 let want = buf.len().min(u32::MAX as usize);
@@ -182,6 +175,17 @@ mod isal {
                 }
                 if written > 0 {
                     return Ok(written);
+                }
+                // Nothing more came out although the input is spent: ISA-L has handed over all it
+                // decoded (it keeps some output of its own between calls), and the member is cut off.
+                if self.state.avail_in == 0
+                    && self.source_done
+                    && self.state.block_state != ffi::isal_block_state_ISAL_BLOCK_FINISH
+                {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the gzip data ends in the middle of a member",
+                    ));
                 }
             }
         }

@@ -265,6 +265,31 @@ fn a_corrupt_compressed_file_keeps_what_was_read() {
     );
 }
 
+/// Text cut off inside the first bytes jmlog looks at to tell an archive from a log: those bytes
+/// are still scanned, and the error is reported with them, as for a longer file.
+#[test]
+fn a_compressed_file_cut_within_its_first_bytes_keeps_them() {
+    let dir = tempdir();
+    let plain =
+        b"E/JMessage: login failed, code=801004\nE/JMessage: send failed, code=803008\n".repeat(3);
+    let whole = gzip(&plain);
+    let cut = write(&dir, "short.gz", &whole[..whole.len() - 12]);
+    let run = jmlog(["analyze", "-f", "json", &arg(&cut)]);
+    run.expect_code(2);
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains("short.gz: corrupt or truncated gzip data after"),
+        "{stderr}"
+    );
+    let row = &run.json()["inputs"][0];
+    let read = row["bytes"].as_u64().unwrap();
+    assert!(
+        read > 0 && read < plain.len() as u64,
+        "part of the text was read: {read}"
+    );
+    assert!(row["code_lines"].as_u64().unwrap() >= 1, "{row}");
+}
+
 #[test]
 fn missing_and_unreadable_files_are_named() {
     let dir = tempdir();
