@@ -697,9 +697,9 @@ impl Unpacker<'_> {
             read: &read,
             ended: &ended,
         };
-        let opened = decode(Box::new(counted)).and_then(|(decoded, encoding)| {
+        let opened = decode(Box::new(counted)).map(|(decoded, encoding)| {
             let (head, reader) = peek(decoded, HEAD);
-            Ok((Container::sniff(&head), head, reader, encoding))
+            (Container::sniff(&head), head, reader, encoding)
         });
         let (container, head, mut reader, encoding) = match opened {
             Ok(opened) => opened,
