@@ -311,10 +311,10 @@ impl<'c> Extractor<'c> {
             mode,
             words: KeyWords::new(),
             failure: re(r"(?i)fail|error|exception|失败|错误|异常"),
-            other_vendor: re(
+            other_vendor: lowercase_matcher(
                 r"(?i-u)\b(?:tencent|v2tim\w*|timmanager|tuikit\w*|imsdk|xgpush\w*|tpns|rongim\w*|rongcloud|io\.rong|nimclient|netease|easemob|hyphenate|emclient|agora\w*)\b",
             ),
-            jmessage: re(r"(?i-u)jmessage|jiguang|jmsg"),
+            jmessage: lowercase_matcher(r"(?i-u)jmessage|jiguang|jmsg"),
             prefix: re(LOG_PREFIX),
         }
     }
@@ -381,6 +381,29 @@ impl<'c> Extractor<'c> {
         (counts && !ctx.is_other_vendor(line, self)).then(|| self.hit(code, known))
     }
 
+    /// Whether the bytes next to the candidate `text[start..end]` (rule 1 passed, as `code`) already
+    /// rule it out: a path segment or a unit (rule 2), an id key (rule 4), or a neutral key before a
+    /// number the catalog does not know. If so, [`Extractor::judge_candidate`] gives `None` too.
+    ///
+    /// `text` may be a whole chunk of lines: each of these checks stops at a newline, so the answer
+    /// is the same as on the line alone. The scanner asks this before it finds the line around a
+    /// candidate: in logs dense with numbers most candidates (ids in paths, `uid=`, PIDs) end here,
+    /// and the line's bounds and the whole-line checks are left to the few that remain.
+    #[inline]
+    pub fn ruled_out_nearby(&self, text: &[u8], start: usize, end: usize, code: Code) -> bool {
+        if self.mode == Mode::Loose {
+            return !self.catalog.contains(code);
+        }
+        if is_path_segment(text, start, end) || unit_follows(&text[end..]) {
+            return true;
+        }
+        match key_before(text, start, &self.words) {
+            Key::Never => true,
+            Key::Neutral => !self.catalog.contains(code),
+            Key::Code => false,
+        }
+    }
+
     fn hit(&self, code: Code, known: bool) -> Hit {
         Hit {
             code,
@@ -437,10 +460,31 @@ impl LineContext {
 
     /// Rule 3: the line names another vendor's SDK and not JMessage.
     fn is_other_vendor(&mut self, line: &[u8], ex: &Extractor<'_>) -> bool {
-        *self
-            .other_vendor
-            .get_or_insert_with(|| ex.other_vendor.is_match(line) && !ex.jmessage.is_match(line))
+        *self.other_vendor.get_or_insert_with(|| {
+            LOWERCASE.with_borrow_mut(|lower| {
+                lower.clear();
+                lower.extend(line.iter().map(u8::to_ascii_lowercase));
+                ex.other_vendor.is_match(lower) && !ex.jmessage.is_match(lower)
+            })
+        })
     }
+}
+
+thread_local! {
+    /// The line being judged, ASCII-lowercased for the [`lowercase_matcher`]s.
+    static LOWERCASE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Compiles `pattern`, ASCII case-insensitive (`(?i-u)…`, its words written in lowercase), into a
+/// regex that gives the same answer on the ASCII-lowercased line. Why: the regex crate finds the
+/// case-sensitive words of such a list with a literal prefilter that skips to the few places where
+/// one starts, but gives up on the hundreds of case variants of the case-insensitive list and runs
+/// its automaton over every byte; this runs on every line with a code.
+fn lowercase_matcher(pattern: &str) -> Regex {
+    let words = pattern
+        .strip_prefix("(?i-u)")
+        .expect("an ASCII case-insensitive pattern");
+    Regex::new(&format!("(?-u){words}")).expect("static pattern")
 }
 
 /// Rule 1: the number if `line[start..end]` (a maximal run of digits) is a candidate. The bytes
@@ -669,6 +713,106 @@ mod tests {
                     "{w} is normalized"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn lowercase_matchers_answer_as_the_case_insensitive_patterns() {
+        let ex = Extractor::new(Catalog::builtin(), Mode::Strict);
+        let insensitive = |m: &Regex| Regex::new(&m.as_str().replacen("(?-u)", "(?i-u)", 1));
+        let (vendor, jmessage) = (
+            insensitive(&ex.other_vendor).unwrap(),
+            insensitive(&ex.jmessage).unwrap(),
+        );
+        // The words are lowercase (the only capitals are escapes such as `\S`).
+        for m in [&ex.other_vendor, &ex.jmessage] {
+            let text = m.as_str().replace("\\", "");
+            assert!(
+                !text
+                    .char_indices()
+                    .any(|(i, c)| c.is_ascii_uppercase() && !text[..i].ends_with('\\')),
+                "{text}"
+            );
+        }
+        for line in [
+            "TIMManager login failed, code=800003",
+            "V2TIMMessage send ERROR code=803008",
+            "[TUIKitChat] error 801003 jmessage bridge",
+            "io.Rong.imlib: code=801003",
+            "NetEaseIM failed code=801003",
+            "AgoraRTM: failed 801003",
+            "agora_rtm failed",
+            "xagora failed",
+            "JIGUANG: tencent fallback, code=801003",
+            "EMClient.getInstance() error 801003",
+            "ordinary line code=801003 ÄTENCENT",
+            "JMsg tpns",
+        ] {
+            let mut context = LineContext::default();
+            let lower = line.as_bytes();
+            assert_eq!(
+                context.is_other_vendor(lower, &ex),
+                vendor.is_match(lower) && !jmessage.is_match(lower),
+                "{line}"
+            );
+        }
+    }
+
+    /// What the scanner rules out from the bytes around a number, judged on the whole chunk, the
+    /// line rules out too: every candidate of generated logs, the sample logs and the corpus, with
+    /// `\n` and `\r\n` line ends.
+    #[test]
+    fn what_is_ruled_out_nearby_is_never_a_code_on_its_line() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut text = std::fs::read(root.join("tests/data/corpus.txt")).unwrap();
+        for entry in std::fs::read_dir(root.join("sample-logs")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "log") {
+                text.extend(std::fs::read(path).unwrap());
+            }
+        }
+        crate::synth::write_logs(&mut text, 2 << 20, 7).unwrap();
+        let crlf: Vec<u8> = text
+            .split(|&b| b == b'\n')
+            .flat_map(|line| line.iter().copied().chain(*b"\r\n"))
+            .collect();
+        for mode in [Mode::Strict, Mode::Loose] {
+            let ex = Extractor::new(Catalog::builtin(), mode);
+            let (mut ruled_out, mut kept) = (0, 0);
+            for chunk in [&text, &crlf] {
+                let mut line_start = 0;
+                let mut i = 0;
+                while i < chunk.len() {
+                    if chunk[i] == b'\n' {
+                        line_start = i + 1;
+                    }
+                    if !chunk[i].is_ascii_digit() {
+                        i += 1;
+                        continue;
+                    }
+                    let end = i + chunk[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+                    if let Some(code) = candidate(chunk, i, end) {
+                        let line_end =
+                            memchr::memchr(b'\n', &chunk[end..]).map_or(chunk.len(), |p| end + p);
+                        let line = &chunk[line_start..line_end];
+                        let line = line.strip_suffix(b"\r").unwrap_or(line);
+                        let (s, e) = (i - line_start, end - line_start);
+                        if ex.ruled_out_nearby(chunk, i, end, code) {
+                            ruled_out += 1;
+                            let judged =
+                                ex.judge_candidate(line, s, e, code, &mut LineContext::default());
+                            assert_eq!(judged, None, "{mode:?} {}", String::from_utf8_lossy(line));
+                        } else {
+                            kept += 1;
+                        }
+                    }
+                    i = end;
+                }
+            }
+            assert!(
+                ruled_out > 1000 && kept > 1000,
+                "{mode:?}: {ruled_out} ruled out, {kept} kept"
+            );
         }
     }
 

@@ -19,6 +19,8 @@ pub mod gate;
 pub mod gzip;
 pub mod histogram;
 pub mod input;
+#[cfg(unix)]
+pub mod mapped;
 pub mod merge;
 pub mod output;
 pub mod pipeline;

@@ -6,8 +6,11 @@
 //! digits ending at byte `i` is then `d & d<<1 & … & d<<5` (with the previous block's bits carried in),
 //! so a block without such a run costs a handful of instructions. Only a run of the right length and
 //! first digit that stands alone (rule 1 of the extractor, which needs only the bytes around the run)
-//! makes the scanner find the line around it (with memchr, once per line) and ask the [`Extractor`]
-//! to judge it there. Newlines are counted from the same masks, so line numbers cost no second pass.
+//! and that the bytes next to it do not already rule out (a path segment, a unit, an id key:
+//! [`Extractor::ruled_out_nearby`], which disposes of most candidates in logs dense with numbers)
+//! makes the scanner find the line around it (its start from the newline masks, its end with
+//! memchr, once per line) and ask the [`Extractor`] to judge it there. Newlines are counted from the
+//! same masks, so line numbers cost no second pass.
 //!
 //! The masks are computed with the widest vector instructions the CPU has, checked at run time
 //! ([`Isa`]): AVX-512 (one 64-byte compare per mask, straight into a mask register), AVX2, SSE2 on
@@ -26,6 +29,9 @@ use crate::tally::{PendingLine, Tally, Window};
 use crate::timestamp::{self, Clock, Stamp};
 
 const BLOCK: usize = 64;
+
+/// How far ahead of the block being scanned its bytes are fetched into the cache.
+const PREFETCH: usize = 2048;
 
 /// Scans `chunk`, a piece of an input that starts at a line start and ends at a line end (or at the end
 /// of the input), into `tally`. Adds the chunk's bytes and its newline count to the tally; a last line
@@ -232,18 +238,29 @@ fn scan_blocks<M: Masks>(
     let mut newlines_before = 0u64;
     // The previous block's masks, for runs that cross a block edge.
     let mut prev = Block::default();
-    let mut prev_ends = 0u64;
+    // Where the line holding the block's first byte starts: tracked from the newline masks, so
+    // finding a candidate's line costs no search backwards.
+    let mut line_start = 0;
 
     while pos < chunk.len() {
+        // A mapped file's pages come straight from memory, and the hardware prefetcher stops at
+        // each page's end: ask for the bytes a few blocks ahead while this one is worked on.
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a prefetch is only a hint: it never faults, whatever the address.
+        unsafe {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            _mm_prefetch::<_MM_HINT_T0>(chunk.as_ptr().wrapping_add(pos + PREFETCH).cast());
+        }
         let block = block_masks::<M>(chunk, pos);
         let digits = block.digits;
-        // Bit i: the six bytes ending at pos+i are all digits.
-        let mut ends = digits;
-        for k in 1..6 {
-            ends &= (digits << k) | (prev.digits >> (64 - k));
-        }
-        // Bit i: the first such position of a run, i.e. the run's sixth digit.
-        let mut sixth = ends & !((ends << 1) | (prev_ends >> 63));
+        // This block's digits above the previous block's, so that a run crossing the edge needs
+        // no carrying. Bit i of `two`, `four`, `six`: the 2, 4, 6 bytes ending at bit i are digits.
+        let both = (u128::from(digits) << 64) | u128::from(prev.digits);
+        let two = both & (both << 1);
+        let four = two & (two << 2);
+        let six = four & (two << 4);
+        // Bit i: the first position of this block where six digits end, i.e. a run's sixth digit.
+        let mut sixth = (six >> 64) as u64 & !((six << 1) >> 64) as u64;
         // Cheap cuts before looking at bytes: the run must not go on to an eighth digit (runs of
         // eight or more are timestamps and ids; at the block's last two bytes this is not known
         // yet), and it must start with 7 or 8.
@@ -260,9 +277,17 @@ fn scan_blocks<M: Masks>(
             let Some(code) = candidate(chunk, start, end) else {
                 continue;
             };
-            let index =
-                newlines_before + u64::from((block.newlines & ((1u64 << i) - 1)).count_ones());
-            line.enter(chunk, index, start, tally, dating, &mut stamps);
+            if extractor.ruled_out_nearby(chunk, start, end, code) {
+                continue;
+            }
+            // The newlines before the run's sixth digit (none among its digits).
+            let above = block.newlines & ((1u64 << i) - 1);
+            let index = newlines_before + u64::from(above.count_ones());
+            let starts_at = match above {
+                0 => line_start,
+                _ => pos + BLOCK - above.leading_zeros() as usize,
+            };
+            line.enter(chunk, index, starts_at, start, tally, dating, &mut stamps);
             if let Some(hit) = extractor.judge_candidate(
                 line.text(chunk),
                 start - line.start,
@@ -274,8 +299,10 @@ fn scan_blocks<M: Masks>(
             }
         }
         newlines_before += u64::from(block.newlines.count_ones());
+        if block.newlines != 0 {
+            line_start = pos + BLOCK - block.newlines.leading_zeros() as usize;
+        }
         prev = block;
-        prev_ends = ends;
         pos += BLOCK;
     }
     line.finish(chunk, tally, dating, &mut stamps);
@@ -344,12 +371,15 @@ struct CurrentLine<'m> {
 }
 
 impl CurrentLine<'_> {
-    /// Makes the line with `index`, which holds the byte at `at`, the current one.
+    /// Makes the line with `index`, which starts at `start` and holds the byte at `at`, the current
+    /// one.
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn enter(
         &mut self,
         chunk: &[u8],
         index: u64,
+        start: usize,
         at: usize,
         tally: &mut Tally,
         dating: Option<&Dating>,
@@ -360,7 +390,8 @@ impl CurrentLine<'_> {
         }
         self.finish(chunk, tally, dating, stamps);
         self.index = Some(index);
-        self.start = memrchr(b'\n', &chunk[..at]).map_or(0, |p| p + 1);
+        debug_assert_eq!(start, memrchr(b'\n', &chunk[..at]).map_or(0, |p| p + 1));
+        self.start = start;
         self.end = memchr(b'\n', &chunk[at..]).map_or(chunk.len(), |p| at + p);
         if self.end > self.start && chunk[self.end - 1] == b'\r' {
             self.end -= 1;
