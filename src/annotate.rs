@@ -78,7 +78,7 @@ pub fn run(args: &AnnotateArgs, look: Look) -> anyhow::Result<Outcome> {
     let threads = crate::config::threads(None);
     match args.path.as_deref().filter(|p| *p != Path::new("-")) {
         None => match regular_stdin() {
-            Some(file) => annotate_file(file, "standard input", &annotator, &mut out, threads)?,
+            Some(file) => annotate_regular(file, "standard input", &annotator, &mut out, threads)?,
             None => {
                 let mut input = BufReader::with_capacity(BUFFER_BYTES, io::stdin().lock());
                 annotate(&mut input, "standard input", &mut annotator, &mut out)?;
@@ -88,7 +88,7 @@ pub fn run(args: &AnnotateArgs, look: Look) -> anyhow::Result<Outcome> {
             let name = sanitize(&path.display().to_string(), 400);
             let file = File::open(path).with_context(|| name.clone())?;
             if file.metadata().is_ok_and(|m| m.is_file()) {
-                annotate_file(file, &name, &annotator, &mut out, threads)?;
+                annotate_regular(file, &name, &annotator, &mut out, threads)?;
             } else {
                 let mut input = BufReader::with_capacity(BUFFER_BYTES, file);
                 annotate(&mut input, &name, &mut annotator, &mut out)?;
@@ -309,6 +309,122 @@ pub fn annotate_file(
     Ok(())
 }
 
+/// Annotates a regular file in parallel: mapped into memory where it can be ([`annotate_mapped`]),
+/// else, and from where the mapped file cannot go on, read ([`annotate_file`]).
+fn annotate_regular(
+    file: File,
+    name: &str,
+    annotator: &Annotator<'_>,
+    out: &mut dyn Write,
+    threads: usize,
+) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::io::Seek;
+        // Standard input may have been read from already: the mapping starts at the file's start.
+        let at_start = (&file).stream_position().is_ok_and(|p| p == 0);
+        let size = file.metadata().map_or(0, |m| m.len());
+        let mapped = at_start
+            .then(|| crate::mapped::MappedFile::map(&file, size))
+            .flatten();
+        if let Some(map) = mapped {
+            return annotate_map_then_read(map, &file, name, annotator, out, threads);
+        }
+    }
+    annotate_file(file, name, annotator, out, threads)
+}
+
+/// [`annotate_mapped`], then the rest of the file it leaves, read from the offset it gives.
+#[cfg(unix)]
+fn annotate_map_then_read(
+    map: crate::mapped::MappedFile,
+    file: &File,
+    name: &str,
+    annotator: &Annotator<'_>,
+    out: &mut dyn Write,
+    threads: usize,
+) -> anyhow::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    let rest = annotate_mapped(&map, file, annotator, out, threads)?;
+    drop(map);
+    let Some(offset) = rest else {
+        out.flush()?;
+        return Ok(());
+    };
+    let mut file = file;
+    file.seek(SeekFrom::Start(offset))
+        .with_context(|| name.to_owned())?;
+    annotate_file(file, name, annotator, out, threads)
+}
+
+/// [`annotate_file`] over the bytes of `map`, a mapping of `file`, with no copy out of the page
+/// cache: blocks of whole lines are annotated on every core, a round of them at a time, and written
+/// in order. Returns the offset from which the rest of the file still has to be annotated by
+/// reading it, if any: the start of a block holding a line longer than [`BLOCK_MAX_LINE`], or of
+/// the first block not written when the file turns out to have been cut short under the mapping
+/// (then the bytes past the cut read as zeros, which must not be written as the file's).
+#[cfg(unix)]
+fn annotate_mapped(
+    map: &crate::mapped::MappedFile,
+    file: &File,
+    annotator: &Annotator<'_>,
+    out: &mut dyn Write,
+    threads: usize,
+) -> anyhow::Result<Option<u64>> {
+    use rayon::prelude::*;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .context("starting threads")?;
+    let bytes = map.bytes();
+    let round = 2 * threads.max(1);
+    let mut outputs: Vec<Vec<u8>> = (0..round).map(|_| Vec::new()).collect();
+    let mut start = 0;
+    while start < bytes.len() {
+        // The blocks of this round: whole lines, about BLOCK_BYTES each.
+        let mut blocks = Vec::with_capacity(round);
+        let mut long_line = false;
+        while blocks.len() < round && start < bytes.len() {
+            let from = (start + BLOCK_BYTES - 1).min(bytes.len());
+            let end = memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |p| from + p + 1);
+            if end - start > BLOCK_MAX_LINE {
+                long_line = true;
+                break;
+            }
+            blocks.push(start..end);
+            start = end;
+        }
+        let round_start = blocks.first().map_or(start, |b| b.start);
+        pool.install(|| {
+            blocks
+                .par_iter()
+                .zip(outputs.par_iter_mut())
+                .for_each(|(block, output)| {
+                    crate::mapped::prefault(&bytes[block.clone()]);
+                    output.clear();
+                    annotator
+                        .clone()
+                        .annotate_text(&bytes[block.clone()], output);
+                })
+        });
+        // What was annotated is the file's text only if no page of it lay past the file's end.
+        let shrank = map.faulted()
+            || file.metadata().map_or(true, |m| {
+                m.len() < blocks.last().map_or(0, |b| b.end) as u64
+            });
+        if shrank {
+            return Ok(Some(round_start as u64));
+        }
+        for output in &outputs[..blocks.len()] {
+            out.write_all(output)?;
+        }
+        if long_line {
+            return Ok(Some(start as u64));
+        }
+    }
+    Ok(None)
+}
+
 /// Reads into `block` until its buffer is full or the input ends; `true` at the end.
 fn fill(file: &mut impl Read, block: &mut Block) -> io::Result<bool> {
     while block.len < block.input.len() {
@@ -374,10 +490,13 @@ impl<'c> Annotator<'c> {
     /// lines with codes, and the lines between them are copied as they are (or left out with
     /// `only`).
     fn annotate_block(&mut self, block: &mut Block) {
-        let text = &block.input[..block.len];
+        self.annotate_text(&block.input[..block.len], &mut block.output);
+    }
+
+    /// Appends to `out` the annotated lines of `text`, whole lines.
+    fn annotate_text(&mut self, text: &[u8], out: &mut Vec<u8>) {
         let mut starts = Vec::new();
         scan_chunk_marking(text, &self.extractor, &mut Tally::default(), &mut starts);
-        let out = &mut block.output;
         let mut copied = 0;
         for start in starts {
             if !self.only {
@@ -456,6 +575,55 @@ mod tests {
         let mut reader = BufReader::with_capacity(4, input);
         annotate(&mut reader, "test", annotator, &mut out).unwrap();
         out
+    }
+
+    /// A mapped file gives what the line-by-line loop gives, whole, with a line too long for a
+    /// block in it, and when the file is cut short under the mapping (before the first block, in
+    /// the middle of the file, and within a line): then the output ends where the file now ends.
+    #[cfg(unix)]
+    #[test]
+    fn a_mapped_file_is_annotated_as_far_as_it_goes() {
+        let mut text = Vec::new();
+        crate::synth::write_logs(&mut text, 6 << 20, 3).unwrap();
+        let mut long = text.clone();
+        long.extend(std::iter::repeat_n(b'x', BLOCK_MAX_LINE + 10));
+        long.extend_from_slice(b" errorCode=803008\nE/JMessage: failed code=801004\n");
+        crate::synth::write_logs(&mut long, 3 << 20, 4).unwrap();
+        let size = text.len();
+        // Cuts that leave less than a long line's worth of zeros past the new end, which the
+        // blocks are cut at newlines in: only noticing the cut keeps them out of the output.
+        let cuts = [
+            (&long, long.len()),
+            (&long, 5 << 20),
+            (&text, size),
+            (&text, 0),
+            (&text, size - (2 << 20) - 7),
+            (&text, size - 100),
+        ];
+        for (text, kept) in cuts {
+            let size = text.len();
+            // Removed when dropped, also when an assertion fails.
+            let temp = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(temp.path(), text).unwrap();
+            let file = File::open(temp.path()).unwrap();
+            let map = crate::mapped::MappedFile::map(&file, size as u64).unwrap();
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(temp.path())
+                .unwrap()
+                .set_len(kept as u64)
+                .unwrap();
+            let mut got = Vec::new();
+            let ann = annotator(false, Lang::En);
+            annotate_map_then_read(map, &file, "test", &ann, &mut got, 2).unwrap();
+            let want = annotated(&text[..kept], &mut annotator(false, Lang::En));
+            assert!(
+                got == want,
+                "cut to {kept} of {size} bytes: {} bytes, not {}",
+                got.len(),
+                want.len()
+            );
+        }
     }
 
     #[test]

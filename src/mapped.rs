@@ -211,16 +211,18 @@ mod tests {
 
     #[test]
     fn a_file_cut_short_under_its_mapping_reads_zeros_and_says_so() {
-        let path = std::env::temp_dir().join(format!("jmlog-mapped-{}", std::process::id()));
+        // Removed when dropped, also when an assertion fails.
+        let temp = tempfile::NamedTempFile::new().unwrap();
+        let path = temp.path();
         let page = page_size();
-        std::fs::write(&path, vec![b'x'; 4 * page]).unwrap();
-        let file = std::fs::File::open(&path).unwrap();
+        std::fs::write(path, vec![b'x'; 4 * page]).unwrap();
+        let file = std::fs::File::open(path).unwrap();
         let mapped = MappedFile::map(&file, 4 * page as u64).unwrap();
         assert!(mapped.bytes().iter().all(|&b| b == b'x'));
         assert!(!mapped.faulted());
         std::fs::OpenOptions::new()
             .write(true)
-            .open(&path)
+            .open(path)
             .unwrap()
             .set_len(page as u64 + 10)
             .unwrap();
@@ -234,6 +236,5 @@ mod tests {
         assert!(mapped.faulted());
         assert!(bytes[2 * page..].iter().all(|&b| b == 0));
         drop(mapped);
-        let _ = std::fs::remove_file(&path);
     }
 }
