@@ -11,9 +11,10 @@
 //!   arrives, so output is flushed before every read that could block: whenever the input has
 //!   nothing more buffered.
 //! - **A file goes at the speed of the disk.** A regular file (named, or on standard input) cannot
-//!   block, so it is cut into blocks of whole lines that every core annotates at once: the block
-//!   scanner finds the few lines with codes, the lines between them are copied as they are, and
-//!   the blocks are written in order. The output is the same, byte for byte, as line by line.
+//!   block, so it is mapped into memory (or, where it cannot be, read) and cut into blocks of
+//!   whole lines that every core annotates at once: the block scanner finds the few lines with
+//!   codes, the lines between them are copied as they are, and the blocks are written in order.
+//!   The output is the same, byte for byte, as line by line.
 //! - **Memory is bounded.** At most one line is held; a line longer than [`MAX_LINE_BYTES`]
 //!   passes through without an annotation instead of being held whole.
 //!
