@@ -110,6 +110,22 @@ pub fn prefault(bytes: &[u8]) {
     let _ = bytes;
 }
 
+/// Gives back the pages that lie wholly inside `bytes` (part of a [`MappedFile`]) once they have
+/// been read: the file stays in the page cache, but jmlog's resident memory and page tables do not
+/// grow with the file. Reading them again maps them again.
+pub fn release(bytes: &[u8]) {
+    let page = page_size();
+    let start = (bytes.as_ptr() as usize).next_multiple_of(page);
+    let end = (bytes.as_ptr() as usize + bytes.len()) & !(page - 1);
+    if end > start {
+        // SAFETY: advice on whole pages of a live, read-only mapping of ours: dropping them costs
+        // nothing but a fault if they are read again, which gives the file's bytes again.
+        unsafe {
+            libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
+        }
+    }
+}
+
 #[cfg(unix)]
 fn install_handler() {
     INSTALL.call_once(|| {

@@ -495,11 +495,15 @@ fn scan_stretch(
     extractor: &Extractor<'_>,
     dating: Option<&Dating>,
 ) -> Part {
-    if let Source::Mapped(map) = source {
-        let from = (start as usize).min(map.len());
-        crate::mapped::prefault(&map[from..(from + len as usize).min(map.len())]);
-    }
-    scan_stretch_in_pieces(source, start, len, PIECE, extractor, dating)
+    let Source::Mapped(map) = source else {
+        return scan_stretch_in_pieces(source, start, len, PIECE, extractor, dating);
+    };
+    let from = (start as usize).min(map.len());
+    let stretch = &map[from..(from + len as usize).min(map.len())];
+    crate::mapped::prefault(stretch);
+    let part = scan_stretch_in_pieces(source, start, len, PIECE, extractor, dating);
+    crate::mapped::release(stretch);
+    part
 }
 
 /// [`scan_stretch`], reading `piece` bytes at a time.

@@ -135,3 +135,33 @@ fn one_of_a_kind_is_singular_in_every_report_for_people() {
     assert!(out.contains(": 1 → 1 code)"), "{out}");
     assert!(out.contains("1 code in all (at most 0 allowed)"), "{out}");
 }
+
+/// A plain file is mapped into memory, but its pages are given back as they are scanned: memory
+/// stays far below the file's size, for `analyze` and for `annotate`.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_mapped_file_costs_bounded_memory() {
+    use crate::archives::peak_memory;
+
+    const MIB: u64 = 160;
+    let dir = tempdir();
+    let log = dir.join("big.log");
+    let mut file = std::io::BufWriter::new(fs::File::create(&log).unwrap());
+    jmlog::synth::write_logs(&mut file, MIB << 20, 5).unwrap();
+    std::io::Write::flush(&mut file).unwrap();
+    drop(file);
+    assert!(fs::metadata(&log).unwrap().len() >= MIB << 20);
+    for command in ["analyze", "annotate"] {
+        let args = match command {
+            "analyze" => vec!["analyze", "-q", "-j", "2", "--by", "day"],
+            _ => vec!["annotate"],
+        };
+        let mut args: Vec<String> = args.into_iter().map(String::from).collect();
+        args.push(arg(&log));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, kib) = peak_memory(&args, None);
+        assert_eq!(code, 0, "{command}");
+        // Holding the file's pages would take its 160 MiB.
+        assert!(kib < 64 * 1024, "{command}: peak {kib} KiB on {MIB} MiB");
+    }
+}
