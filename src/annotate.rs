@@ -419,7 +419,7 @@ fn annotate_mapped(
         for output in &outputs[..blocks.len()] {
             out.write_all(output)?;
         }
-        crate::mapped::release(&bytes[round_start..start]);
+        crate::mapped::release(bytes, round_start..start);
         if long_line {
             return Ok(Some(start as u64));
         }

@@ -110,16 +110,18 @@ pub fn prefault(bytes: &[u8]) {
     let _ = bytes;
 }
 
-/// Gives back the pages that lie wholly inside `bytes` (part of a [`MappedFile`]) once they have
-/// been read: the file stays in the page cache, but jmlog's resident memory and page tables do not
-/// grow with the file. Reading them again maps them again.
-pub fn release(bytes: &[u8]) {
+/// Gives back the pages of `map` (the bytes of a [`MappedFile`]) that hold any of its bytes in
+/// `range`, once they have been read: the file stays in the page cache, but jmlog's resident memory
+/// and page tables do not grow with the file. Reading them again maps them again.
+pub fn release(map: &[u8], range: std::ops::Range<usize>) {
     let page = page_size();
-    let start = (bytes.as_ptr() as usize).next_multiple_of(page);
-    let end = (bytes.as_ptr() as usize + bytes.len()) & !(page - 1);
+    let base = map.as_ptr() as usize;
+    let start = (base + range.start.min(map.len())) & !(page - 1);
+    let end = (base + range.end.min(map.len())).next_multiple_of(page);
     if end > start {
-        // SAFETY: advice on whole pages of a live, read-only mapping of ours: dropping them costs
-        // nothing but a fault if they are read again, which gives the file's bytes again.
+        // SAFETY: advice on whole pages of a live, read-only mapping of ours (a mapping covers
+        // whole pages, so rounding out stays inside it): dropping them costs nothing but a fault
+        // if they are read again, which gives the file's bytes again.
         unsafe {
             libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_DONTNEED);
         }

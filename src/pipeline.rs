@@ -453,6 +453,8 @@ struct Part {
     last_byte: Option<u8>,
     /// A line is longer than [`MAX_LINE`].
     too_long: bool,
+    /// The end of the bytes read (for one stretch).
+    read_to: u64,
     read_time: Duration,
     scan_time: Duration,
 }
@@ -499,10 +501,13 @@ fn scan_stretch(
         return scan_stretch_in_pieces(source, start, len, PIECE, extractor, dating);
     };
     let from = (start as usize).min(map.len());
-    let stretch = &map[from..(from + len as usize).min(map.len())];
-    crate::mapped::prefault(stretch);
+    crate::mapped::prefault(&map[from..(from + len as usize).min(map.len())]);
     let part = scan_stretch_in_pieces(source, start, len, PIECE, extractor, dating);
-    crate::mapped::release(stretch);
+    // All it read (the byte before the stretch, the stretch, the end of its last line), and the
+    // pages around them the kernel maps along with a page that is read (64 KiB by default).
+    const AROUND: usize = 64 << 10;
+    let read = from.saturating_sub(1 + AROUND)..part.read_to as usize + AROUND;
+    crate::mapped::release(map, read);
     part
 }
 
@@ -591,6 +596,7 @@ fn scan_stretch_in_pieces(
                 break;
             }
             if done {
+                part.read_to = base + cut as u64;
                 break;
             }
             // Keep the unfinished line for the next piece.
@@ -599,6 +605,9 @@ fn scan_stretch_in_pieces(
                 buf.len -= cut;
             }
             base += cut as u64;
+        }
+        if part.read_to == 0 {
+            part.read_to = at;
         }
         part
     })
