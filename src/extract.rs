@@ -14,7 +14,7 @@
 //!    or counted noun after it (`803001 bytes`, `801003 messages`, `865004%`, `801003条`,
 //!    `803001 毫秒`), or a place inside a logcat line prefix (the PID and TID columns) rules it out.
 //! 3. **Other vendors.** A line that names another IM or push vendor's SDK (Tencent IM, RongCloud,
-//!    NetEase, Easemob, Agora, …) and not JMessage yields nothing: those SDKs reuse the number space.
+//!    NetEase, Easemob, Agora, Sendbird, …) and not JMessage yields nothing: those SDKs reuse the number space.
 //! 4. **The key.** The word before the number, skipping separators (`=`, `:`, `：`, quotes, spaces,
 //!    brackets), decides:
 //!    - a *code key* (`code`, `errorCode`, `responseCode`, `Code=` of an NSError, `"code":` in JSON,
@@ -331,7 +331,7 @@ impl<'c> Extractor<'c> {
             words: KeyWords::new(),
             failure: re(r"(?i)fail|error|exception|失败|错误|异常"),
             other_vendor: re(
-                r"(?i-u)\b(?:tencent|v2tim\w*|timmanager|tuikit\w*|imsdk|xgpush\w*|tpns|rongim\w*|rongcloud|io\.rong|nimclient|netease|easemob|hyphenate|emclient|agora\w*)\b",
+                r"(?i-u)\b(?:tencent|v2tim\w*|timmanager|tuikit\w*|imsdk|xgpush\w*|tpns|rongim\w*|rongcloud|io\.rong|nimclient|nimsdk|netease|yunxin|easemob|hyphenate|huanxin|emclient|agora\w*|sendbird\w*)\b",
             ),
             jmessage: re(r"(?i-u)jmessage|jiguang|jmsg"),
             prefix: re(LOG_PREFIX),
@@ -781,6 +781,11 @@ mod tests {
             codes("TIMManager login failed, code=800003").is_empty(),
             "other vendor"
         );
+        assert!(
+            codes("SendbirdException: connect failed, code=800120").is_empty(),
+            "other vendor"
+        );
+        assert_eq!(codes("login failed for Tim, code=801004"), ["801004"]);
     }
 
     #[test]

@@ -169,38 +169,34 @@ fn prefix_columns(line: &str) -> Vec<(usize, usize)> {
     spans
 }
 
-/// Rule 3: words that name another IM or push vendor's SDK, matched as whole words.
+/// Rule 3: words that name another IM or push vendor's SDK, matched as whole words. A person's
+/// name that happens to be a vendor's abbreviation (Tim, Rong, Nim) does not count.
 const OTHER_VENDORS: &[&str] = &[
     "tencent",
-    "tim",
     "timmanager",
-    "v2timmanager",
-    "tuikit",
     "imsdk",
-    "xgpushmanager",
     "tpns",
     "rongcloud",
-    "rongim",
-    "rongimclient",
-    "rong",
     "netease",
-    "nim",
     "nimclient",
+    "nimsdk",
     "yunxin",
     "easemob",
     "hyphenate",
-    "emclient",
-    "agora",
-    "sendbird",
     "huanxin",
+    "emclient",
 ];
 
-/// Words that say the line is JMessage's after all.
-const JMESSAGE_MARKS: &[&str] = &["jmessage", "jiguang", "jmsg", "jim"];
+/// Beginnings of words that name another vendor's SDK classes (`AgoraRtcEngine`,
+/// `V2TIMManager`, `TUIKitDemo`, `XGPushManager`, `RongIMClient`, `SendbirdException`).
+const OTHER_VENDOR_STEMS: &[&str] = &["agora", "v2tim", "tuikit", "xgpush", "rongim", "sendbird"];
 
-/// Whole ASCII words of a line, lowercased.
+/// Words that say the line is JMessage's after all (anywhere, `JMSGConversation` too).
+const JMESSAGE_MARKS: &[&str] = &["jmessage", "jiguang", "jmsg"];
+
+/// Whole words of a line (ASCII letters, digits and `_`), lowercased.
 fn words(line: &str) -> Vec<String> {
-    line.split(|c: char| !c.is_ascii_alphanumeric())
+    line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
         .map(str::to_ascii_lowercase)
         .collect()
@@ -210,7 +206,9 @@ fn other_vendor(line: &str) -> bool {
     let words = words(line);
     let lower = line.to_lowercase();
     let names_jmessage = JMESSAGE_MARKS.iter().any(|m| lower.contains(m));
-    let names_other = words.iter().any(|w| OTHER_VENDORS.contains(&w.as_str()));
+    let names_other = words.iter().any(|w| {
+        OTHER_VENDORS.contains(&w.as_str()) || OTHER_VENDOR_STEMS.iter().any(|s| w.starts_with(s))
+    }) || words.windows(2).any(|w| w[0] == "io" && w[1] == "rong");
     names_other && !names_jmessage
 }
 
@@ -797,6 +795,18 @@ mod against_the_extractor {
         "EMClient",
         "SystemClient",
         "Agora",
+        "AgoraRtcEngine",
+        "V2TIMManager",
+        "XGPushManager",
+        "io.rong",
+        "Tim",
+        "TIM",
+        "NIM",
+        "yunxin",
+        "Sendbird",
+        "huanxin",
+        "Jimmy",
+        "JIM",
         "bytes",
         "B",
         "KB",
