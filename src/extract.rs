@@ -143,6 +143,7 @@ const NEVER_WORDS: &[&str] = &[
     "build",
     "bytes",
     "captcha",
+    "chatroom",
     "chatroomid",
     "cid",
     "cnt",
@@ -183,6 +184,7 @@ const NEVER_WORDS: &[&str] = &[
     "phone",
     "pid",
     "port",
+    "postal",
     "receiver",
     "requestid",
     "rid",
@@ -223,10 +225,13 @@ const CJK_KEYS: &[(&str, Key)] = &[
     ("错误号", Key::Code),
     ("错误", Key::Code),
     ("返回码", Key::Code),
+    ("结果码", Key::Code),
     ("状态码", Key::Code),
     ("用户名", Key::Never),
     ("用户", Key::Never),
     ("群组", Key::Never),
+    ("成员", Key::Never),
+    ("账号", Key::Never),
     ("群号", Key::Never),
     ("群", Key::Never),
     ("数量", Key::Never),
@@ -640,28 +645,33 @@ impl KeyWords {
                 Key::Code
             };
         }
-        // juid, fromUid, targetGid: ids by their ending too.
-        let id_suffix = norm.ends_with(b"uid") || norm.ends_with(b"gid");
-        if self.never.contains(norm) || id_suffix || is_mixed_case_id(word) {
+        // juid, fromUid, targetGid: ids by their ending too; fileName, hostname: names.
+        let by_ending = norm.ends_with(b"uid") || norm.ends_with(b"gid") || norm.ends_with(b"name");
+        if self.never.contains(norm) || by_ending || is_id_by_spelling(word) {
             return Key::Never;
         }
         Key::Neutral
     }
 }
 
-/// `groupId`, `groupID`, `serverMsgId`, `msg_id`, `userIds`: identifiers by their spelling.
-/// All-capital words (`INVALID`) are left to the word lists.
-fn is_mixed_case_id(word: &[u8]) -> bool {
+/// `groupId`, `groupID`, `serverMsgId`, `msg_id`, `CHAT_ID`, `userIds`: identifiers by their
+/// spelling. All-capital words without a `_` before the `ID` (`INVALID`, `ANDROID`) are left to the
+/// word lists.
+fn is_id_by_spelling(word: &[u8]) -> bool {
+    let ends_in_id = |w: &[u8]| w.ends_with(b"Id") || w.ends_with(b"ID") || w.ends_with(b"_id");
+    let stem = word
+        .strip_suffix(b"s")
+        .or_else(|| word.strip_suffix(b"S"))
+        .filter(|w| ends_in_id(w))
+        .unwrap_or(word);
+    if word.len() <= 2 || !ends_in_id(stem) {
+        return false;
+    }
+    let underscored = stem.len() >= 3 && stem[stem.len() - 3] == b'_';
     let all_caps = word
         .iter()
         .all(|b| !b.is_ascii_alphabetic() || b.is_ascii_uppercase());
-    let stem = word
-        .strip_suffix(b"s")
-        .filter(|w| w.ends_with(b"Id") || w.ends_with(b"ID") || w.ends_with(b"_id"))
-        .unwrap_or(word);
-    !all_caps
-        && word.len() > 2
-        && (stem.ends_with(b"Id") || stem.ends_with(b"ID") || stem.ends_with(b"_id"))
+    underscored || !all_caps
 }
 
 #[cfg(test)]
@@ -821,6 +831,25 @@ mod tests {
             codes("PlatformException(871303, Invalid username., null)"),
             ["871303"]
         );
+    }
+
+    #[test]
+    fn names_ids_and_people_are_never_codes() {
+        for line in [
+            "update group failed, groupName: 810001",
+            "download failed, fileName=871403",
+            "CHAT_ID=803001 send failed",
+            "USER_IDS=801003 lookup failed",
+            "userIds=801003 failed",
+            "chatroom 847001 enter failed",
+            "postal 810001 failed",
+            "添加成员失败，成员：801003",
+            "登录失败，账号：801004",
+        ] {
+            assert!(codes(line).is_empty(), "{line}: {:?}", codes(line));
+        }
+        assert_eq!(codes("INVALID 801004 failed"), ["801004"], "not an id");
+        assert_eq!(codes("请求失败，结果码：812345"), ["?812345"]);
     }
 
     #[test]

@@ -224,6 +224,7 @@ enum Key {
 const ERROR_KEYS: &[&str] = &[
     "err",
     "errno",
+    "errnum",
     "error",
     "errornum",
     "errorno",
@@ -265,6 +266,8 @@ const OTHER_CODES: &[&str] = &[
     "char",
     "unicode",
     "hash",
+    "op",
+    "scan",
 ];
 
 /// Ids, counts, sizes, times, names and people: never a code.
@@ -280,6 +283,16 @@ const NEVER_KEYS: &[&str] = &[
     "sid",
     "cid",
     "juid",
+    "userid",
+    "groupid",
+    "appid",
+    "deviceid",
+    "messageid",
+    "requestid",
+    "sessionid",
+    "traceid",
+    "roomid",
+    "chatroomid",
     "user",
     "account",
     "admin",
@@ -346,6 +359,7 @@ const NEVER_KEYS_ZH: &[&str] = &[
     "群",
     "序号",
     "耗时",
+    "时间",
     "大小",
     "数量",
     "邮编",
@@ -405,7 +419,12 @@ fn classify(word: &str, word_before: Option<&str>) -> Key {
     }
     // Ids by their ending, where the ending is a word of its own: `userId`, `groupID`,
     // `user_id`, `fromUid`, `targetGid` (not `ANDROID`, `void`, `paid`).
-    let chars: Vec<char> = word.chars().collect();
+    // A plural names ids too (`userIds`, `USER_IDS`).
+    let singular = word
+        .strip_suffix(['s', 'S'])
+        .filter(|w| w.to_ascii_lowercase().ends_with("id"))
+        .unwrap_or(word);
+    let chars: Vec<char> = singular.chars().collect();
     let n = chars.len();
     if n > 2 {
         let (a, b, c) = (chars[n - 3], chars[n - 2], chars[n - 1]);
@@ -796,6 +815,33 @@ mod against_the_extractor {
         "SystemClient",
         "Agora",
         "AgoraRtcEngine",
+        "filename",
+        "displayName",
+        "hostname",
+        "userIds",
+        "memberIDs",
+        "CHAT_ID",
+        "USER_ID",
+        "chatroom",
+        "chatroomId",
+        "postcode",
+        "appkey",
+        "appId",
+        "deviceId",
+        "errnum",
+        "成员",
+        "账号",
+        "结果码",
+        "nickname",
+        "receiver",
+        "requestId",
+        "traceId",
+        "paid",
+        "void",
+        "INVALID",
+        "Android",
+        "sessionId",
+        "versionName",
         "V2TIMManager",
         "XGPushManager",
         "io.rong",
