@@ -300,9 +300,6 @@ const SIGN_UNITS: &[&str] = &[
 /// Separators skipped between a key and its value. Full-width `：` and `＝` are handled apart.
 const SEPARATORS: &[u8] = b" \t\"'`=:([{>-";
 
-/// How far back from a number its key may start (separators only).
-const MAX_SEPARATOR_RUN: usize = 16;
-
 const FULLWIDTH_COLON: &[u8] = "：".as_bytes();
 const FULLWIDTH_EQUALS: &[u8] = "＝".as_bytes();
 
@@ -522,9 +519,7 @@ fn unit_follows(rest: &[u8]) -> bool {
 
 /// Rule 4: classifies the key in front of the number starting at `start`.
 fn key_before(line: &[u8], start: usize, words: &KeyWords) -> Key {
-    let Some(key_end) = skip_separators_back(line, start) else {
-        return Key::Neutral;
-    };
+    let key_end = skip_separators_back(line, start);
     let head = &line[..key_end];
     if head.last().is_some_and(|b| !b.is_ascii()) {
         if let Some(&(_, key)) = CJK_KEYS.iter().find(|(k, _)| head.ends_with(k.as_bytes())) {
@@ -565,13 +560,12 @@ fn key_before(line: &[u8], start: usize, words: &KeyWords) -> Key {
     }
 }
 
-/// Walks back from `start` over separators; `None` if they run on too long to belong to a key.
-fn skip_separators_back(line: &[u8], start: usize) -> Option<usize> {
+/// Walks back from `start` over separators, however many (`responseCode:` aligned with spaces).
+/// Each number's walk stops at the digits of the number before it at the latest, so the walks of
+/// one line cover it at most once.
+fn skip_separators_back(line: &[u8], start: usize) -> usize {
     let mut k = start;
     while k > 0 {
-        if start - k > MAX_SEPARATOR_RUN {
-            return None;
-        }
         if SEPARATORS.contains(&line[k - 1]) {
             k -= 1;
         } else if line[..k].ends_with(FULLWIDTH_COLON) || line[..k].ends_with(FULLWIDTH_EQUALS) {
@@ -580,7 +574,7 @@ fn skip_separators_back(line: &[u8], start: usize) -> Option<usize> {
             break;
         }
     }
-    Some(k)
+    k
 }
 
 /// A key word lowercased and without `_`, kept on the stack: this runs for every candidate number.
@@ -753,6 +747,11 @@ mod tests {
             ["880103"]
         );
         assert_eq!(codes("errCode -> 7132006"), ["7132006"]);
+        assert_eq!(
+            codes("responseCode:                       812345"),
+            ["?812345"],
+            "keys aligned with spaces"
+        );
     }
 
     #[test]

@@ -915,8 +915,35 @@ mod against_the_extractor {
 
     /// What stands between two words.
     pub const JOINERS: &[&str] = &[
-        " ", " ", " ", ", ", "=", ": ", " = ", "：", "＝", "，", "\t", "(", ")", " (", ") ", "[",
-        "] ", "{", "} ", "\"", "'", " -> ", "/", "\\", "-", ".", ":",
+        " ",
+        " ",
+        " ",
+        ", ",
+        "=",
+        ": ",
+        " = ",
+        "：",
+        "＝",
+        "，",
+        "\t",
+        "(",
+        ")",
+        " (",
+        ") ",
+        "[",
+        "] ",
+        "{",
+        "} ",
+        "\"",
+        "'",
+        " -> ",
+        "/",
+        "\\",
+        "-",
+        ".",
+        ":",
+        "                    ",
+        " =\t\t\t ( ( ( ( \"",
     ];
 
     /// Logcat prefixes whose PID and TID columns hold numbers in the code space.
