@@ -767,7 +767,7 @@ fn tar_gz_bomb(mib: usize) -> Vec<u8> {
 
 /// Runs jmlog (with a 300 s timeout) and gives its exit code and peak resident memory in KiB.
 #[cfg(target_os = "linux")]
-pub(crate) fn peak_memory(args: &[&str], stdin: Option<&Path>) -> (i32, u64) {
+fn peak_memory(args: &[&str], stdin: Option<&Path>) -> (i32, u64) {
     use std::process::{Command, Stdio};
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
