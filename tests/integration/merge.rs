@@ -149,6 +149,44 @@ fn merge_refuses_a_histogram_one_run_refuses_and_keeps_one_it_allows() {
 }
 
 #[test]
+fn a_merged_histogram_with_a_code_in_each_of_its_20000_hours_is_kept() {
+    // The limit counts hours from the first to the last; here every one of them holds a code, so
+    // the reports bring the merge exactly 20,000 buckets of their own, none left to fill in.
+    let dir = tempdir();
+    let t0: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+    let hours = |from: i64, to: i64| -> String {
+        (from..to)
+            .map(|h| line_at(&t0.checked_add(h.hours()).unwrap().to_string()))
+            .collect()
+    };
+    let early = write(&dir, "early.log", &hours(0, 12_000));
+    let late = write(&dir, "late.log", &hours(12_000, 20_000));
+    let by_hour = ["--by", "hour", "--tz", "UTC"];
+    let report = |log: &Path, name: &str| {
+        let mut args = by_hour.to_vec();
+        let log = arg(log);
+        args.push(&log);
+        analyze_to(&dir.join(name), &args, 0)
+    };
+    let (early_json, late_json) = (report(&early, "early.json"), report(&late, "late.json"));
+
+    let one = jmlog(
+        ["analyze", "-q", "-f", "json", "--by", "hour", "--tz", "UTC"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain([arg(&early), arg(&late)]),
+    );
+    one.expect_code(0);
+    let merged = jmlog(["merge", "-f", "json", &arg(&early_json), &arg(&late_json)]);
+    merged.expect_code(0);
+    assert_eq!(merged.stdout(), one.stdout());
+    let series = &merged.json()["histogram"]["series"];
+    let series = series.as_array().unwrap();
+    assert_eq!(series.len(), 20_000);
+    assert!(series.iter().all(|b| b["total"] == 1), "{}", series[0]);
+}
+
+#[test]
 fn refusals_are_sentences_naming_both_reports_and_the_setting() {
     let dir = tempdir();
     let log = arg(&write(&dir, "a.log", &line_at("2026-11-20T10:00:00Z")));
