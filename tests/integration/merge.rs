@@ -14,7 +14,7 @@ use jmlog::input::{Discovered, Input};
 use jmlog::tally::Window;
 use serde_json::Value;
 
-use crate::util::{arg, jmlog, tempdir};
+use crate::util::{arg, jmlog, sample, tempdir};
 
 /// A log line at `time` (RFC 3339) with code 801004.
 fn line_at(time: &str) -> String {
@@ -688,4 +688,34 @@ fn large_reports_are_decoded_as_they_are_read_with_the_same_errors() {
         )
     );
     let _ = fs::remove_dir_all(dir);
+}
+
+/// Reports made with `--loose` merge into a loose report: the one a single `--loose` run over
+/// their inputs writes, byte for byte.
+#[test]
+fn loose_reports_merge_into_the_loose_report_of_one_run() {
+    let dir = tempdir();
+    let logs = [sample("ios-console.log"), sample("android-threadtime.log")];
+    let reports: Vec<PathBuf> = logs
+        .iter()
+        .enumerate()
+        .map(|(i, log)| analyze_to(&dir.join(format!("{i}.json")), &["--loose", &arg(log)], 0))
+        .collect();
+    let one = jmlog(
+        ["analyze", "-q", "-f", "json", "--loose"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(logs.iter().map(|l| arg(l))),
+    );
+    one.expect_code(0);
+    assert_eq!(one.json()["mode"], "loose");
+    let merged = jmlog(
+        ["merge", "-f", "json"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(reports.iter().map(|r| arg(r))),
+    );
+    merged.expect_code(0);
+    assert_eq!(merged.json()["mode"], "loose");
+    assert_eq!(merged.stdout(), one.stdout());
 }
