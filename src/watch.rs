@@ -955,6 +955,42 @@ mod tests {
         }
     }
 
+    /// The live summary on a terminal counts the files, lines and codes followed, and lists
+    /// each code with its count and module.
+    #[test]
+    fn the_live_summary_shows_the_counts() {
+        let dir = tempdir("live");
+        let log = dir.join("app.log");
+        let mut text = "plain line\n".repeat(2_000);
+        text.push_str(&"login failed code=801004\n".repeat(3_000));
+        text.push_str(&"send failed code=803008\n".repeat(1_000));
+        append(&log, &text);
+        let mut f = Follow::new(&log, false);
+        f.buf = vec![0; 1 << 16];
+        f.poll();
+        let files = [f.file];
+        let live = Live::new(Look::PLAIN);
+        let frame = live.frame(&report(&files, false).unwrap(), 1).unwrap();
+        let frame = String::from_utf8(frame).unwrap();
+        let lines: Vec<&str> = frame.lines().collect();
+        assert_eq!(
+            lines[0], "Watching 1 file · 6,000 lines · 4,000 codes  Ctrl-C ends with the report",
+            "{frame}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("801004") && l.contains("3,000")),
+            "{frame}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("803008") && l.contains("1,000")),
+            "{frame}"
+        );
+    }
+
     #[test]
     fn rotation_and_truncation_count_every_line_once() {
         let dir = tempdir("rotate");
