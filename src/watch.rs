@@ -786,16 +786,13 @@ fn add_counts(into: &mut Tally, later: Tally) {
     into.bytes += later.bytes;
     into.lines += later.lines;
     into.code_lines += later.code_lines;
-    for (map, more) in [
-        (&mut into.codes, later.codes),
-        (&mut into.unknown, later.unknown),
-    ] {
-        for (code, t) in more {
-            map.entry(code)
-                .and_modify(|seen| seen.count += t.count)
-                .or_insert(t);
-        }
+    for (code, t) in later.codes {
+        into.codes
+            .entry(code)
+            .and_modify(|seen| seen.count += t.count)
+            .or_insert(t);
     }
+    into.unknown.absorb(later.unknown, None);
 }
 
 /// What the watch shows: NDJSON events, or a live summary on a terminal.
