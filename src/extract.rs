@@ -11,18 +11,20 @@
 //!    (`07.733883`), decimals, `pid:tid` pairs, dates, versions, hex (`0x801004`), colours and
 //!    ordinals (`#803001`) and windows of longer numbers.
 //! 2. **Never a path segment, a quantity or a log prefix.** A `/` or `\` next to the number, a unit
-//!    or counted noun after it (`803001 bytes`, `801003 messages`), or a place inside a logcat line
-//!    prefix (the PID and TID columns) rules it out.
+//!    or counted noun after it (`803001 bytes`, `801003 messages`, `865004%`, `801003条`,
+//!    `803001 毫秒`), or a place inside a logcat line prefix (the PID and TID columns) rules it out.
 //! 3. **Other vendors.** A line that names another IM or push vendor's SDK (Tencent IM, RongCloud,
-//!    NetEase, Easemob, Agora, …) and not JMessage yields nothing: those SDKs reuse the number space.
+//!    NetEase, Easemob, Agora, Sendbird, …) and not JMessage yields nothing: those SDKs reuse the number space.
 //! 4. **The key.** The word before the number, skipping separators (`=`, `:`, `：`, quotes, spaces,
 //!    brackets), decides:
 //!    - a *code key* (`code`, `errorCode`, `responseCode`, `Code=` of an NSError, `"code":` in JSON,
-//!      the code slot of `PlatformException(`, `Error 863004`, `onError`, `错误码`, …) makes it a
-//!      code: a known one if the catalog has it, otherwise an *unknown* code, reported separately;
+//!      the code slot of `PlatformException(`, the first argument of `gotResult(`, `Error 863004`,
+//!      `onError`, `错误码`, …) makes it a code: a known one if the catalog has it, otherwise an
+//!      *unknown* code, reported separately;
 //!    - an *id, count, size, time or name key* (`uid`, `groupID`, `msg_id`, `seq`, `count`, `size`,
 //!      `versionCode`, `zip code`, `用户`, …) means it is never a code;
-//!    - a function call's only argument (`getUserInfo(801003)`) is never a code;
+//!    - the first argument of any other function call (`getUserInfo(801003)`,
+//!      `getUserInfo(801003, appKey)`) is an input of the call, never a code;
 //!    - any other word is neutral: the number counts only if the catalog knows it and the line states
 //!      a failure (`fail`, `error`, `exception`, `失败`, `错误`, `异常`).
 //!
@@ -88,6 +90,7 @@ const CODE_WORDS: &[&str] = &[
     "errorno",
     "errornum",
     "errornumber",
+    "gotresult",
     "onerror",
     "onfail",
     "onfailure",
@@ -140,6 +143,7 @@ const NEVER_WORDS: &[&str] = &[
     "build",
     "bytes",
     "captcha",
+    "chatroom",
     "chatroomid",
     "cid",
     "cnt",
@@ -180,6 +184,7 @@ const NEVER_WORDS: &[&str] = &[
     "phone",
     "pid",
     "port",
+    "postal",
     "receiver",
     "requestid",
     "rid",
@@ -220,10 +225,13 @@ const CJK_KEYS: &[(&str, Key)] = &[
     ("错误号", Key::Code),
     ("错误", Key::Code),
     ("返回码", Key::Code),
+    ("结果码", Key::Code),
     ("状态码", Key::Code),
     ("用户名", Key::Never),
     ("用户", Key::Never),
     ("群组", Key::Never),
+    ("成员", Key::Never),
+    ("账号", Key::Never),
     ("群号", Key::Never),
     ("群", Key::Never),
     ("数量", Key::Never),
@@ -236,48 +244,61 @@ const CJK_KEYS: &[(&str, Key)] = &[
     ("邮编", Key::Never),
 ];
 
-/// Units that mark a number as a quantity (compared ignoring ASCII case).
-/// Counted nouns are included: `801003 messages pending` is a count.
+/// Units that mark a number as a quantity when their letters follow it (compared ignoring ASCII
+/// case). Counted nouns are included: `801003 messages pending` is a count.
 const UNITS: &[&str] = &[
     "b",
-    "kb",
-    "mb",
-    "gb",
-    "k",
-    "m",
-    "ms",
-    "s",
-    "us",
-    "ns",
-    "sec",
-    "secs",
-    "seconds",
-    "bytes",
     "byte",
-    "%",
-    "px",
-    "dp",
-    "rows",
-    "items",
-    "messages",
-    "msgs",
-    "users",
-    "members",
-    "records",
-    "entries",
-    "objects",
-    "times",
-    "files",
-    "groups",
+    "bytes",
     "conversations",
+    "days",
+    "dp",
+    "entries",
+    "files",
+    "g",
+    "gb",
+    "groups",
+    "hours",
+    "items",
+    "k",
+    "kb",
+    "kib",
+    "lines",
+    "m",
+    "mb",
+    "members",
+    "messages",
+    "mib",
+    "min",
+    "mins",
+    "minutes",
+    "ms",
+    "msgs",
+    "ns",
+    "objects",
+    "px",
+    "records",
     "requests",
+    "rows",
+    "s",
+    "sec",
+    "second",
+    "seconds",
+    "secs",
+    "times",
+    "us",
+    "users",
+];
+
+/// Units and measure words written without letters, which may follow the number with no space
+/// between (`801003条`, `803001毫秒`, `865004%`).
+const SIGN_UNITS: &[&str] = &[
+    "%", "µs", "μs", "个", "人", "分钟", "字节", "小时", "张", "微秒", "条", "次", "毫秒", "秒",
+    "项",
 ];
 
 /// Separators skipped between a key and its value. Full-width `：` and `＝` are handled apart.
 const SEPARATORS: &[u8] = b" \t\"'`=:([{>-";
-
-/// How far back from a number its key may start (separators only).
-const MAX_SEPARATOR_RUN: usize = 16;
 
 const FULLWIDTH_COLON: &[u8] = "：".as_bytes();
 const FULLWIDTH_EQUALS: &[u8] = "＝".as_bytes();
@@ -312,7 +333,7 @@ impl<'c> Extractor<'c> {
             words: KeyWords::new(),
             failure: re(r"(?i)fail|error|exception|失败|错误|异常"),
             other_vendor: re(
-                r"(?i-u)\b(?:tencent|v2tim\w*|timmanager|tuikit\w*|imsdk|xgpush\w*|tpns|rongim\w*|rongcloud|io\.rong|nimclient|netease|easemob|hyphenate|emclient|agora\w*)\b",
+                r"(?i-u)\b(?:tencent|v2tim\w*|timmanager|tuikit\w*|imsdk|xgpush\w*|tpns|rongim\w*|rongcloud|io\.rong|nimclient|nimsdk|netease|yunxin|easemob|hyphenate|huanxin|emclient|agora\w*|sendbird\w*)\b",
             ),
             jmessage: re(r"(?i-u)jmessage|jiguang|jmsg"),
             prefix: re(LOG_PREFIX),
@@ -478,25 +499,27 @@ fn is_path_segment(line: &[u8], start: usize, end: usize) -> bool {
     (start > 0 && slash(&line[start - 1])) || line.get(end).is_some_and(slash)
 }
 
-/// Rule 2: whether a unit follows the number (`rest` starts right after its last digit).
+/// Rule 2: whether a unit or counted noun follows the number (`rest` starts right after its last
+/// digit), past spaces and opening parentheses: `803001 bytes`, `803001 (KB)`, `865004%`,
+/// `801003 条`. Letters count as a unit only as a whole run (`803001 bytesize` is no quantity);
+/// signs and Chinese measure words need no space after them (`801003%failed`, `801003条消息`).
 fn unit_follows(rest: &[u8]) -> bool {
     let skipped = rest.iter().take_while(|&&b| b == b' ' || b == b'(').count();
     let rest = &rest[skipped..];
-    let word_len = rest
-        .iter()
-        .take_while(|&&b| b.is_ascii_alphabetic() || b == b'%')
-        .count();
-    word_len > 0
-        && UNITS
+    let word_len = rest.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    if word_len > 0 {
+        let word = &rest[..word_len];
+        UNITS
             .iter()
-            .any(|u| u.len() == word_len && rest[..word_len].eq_ignore_ascii_case(u.as_bytes()))
+            .any(|u| u.len() == word_len && word.eq_ignore_ascii_case(u.as_bytes()))
+    } else {
+        SIGN_UNITS.iter().any(|u| rest.starts_with(u.as_bytes()))
+    }
 }
 
 /// Rule 4: classifies the key in front of the number starting at `start`.
 fn key_before(line: &[u8], start: usize, words: &KeyWords) -> Key {
-    let Some(key_end) = skip_separators_back(line, start) else {
-        return Key::Neutral;
-    };
+    let key_end = skip_separators_back(line, start);
     let head = &line[..key_end];
     if head.last().is_some_and(|b| !b.is_ascii()) {
         if let Some(&(_, key)) = CJK_KEYS.iter().find(|(k, _)| head.ends_with(k.as_bytes())) {
@@ -527,8 +550,9 @@ fn key_before(line: &[u8], start: usize, words: &KeyWords) -> Key {
                 Key::Code
             }
         }
-        // `getUserInfo(801003)`: the argument of a function call is no code, unless the function is
-        // a code key itself (`PlatformException(871303, …)`, `onError(…)`).
+        // `getUserInfo(801003, appKey)`: the first argument of a function call is an input (a
+        // username, a group id), unless the function is a code key itself: it reports a result
+        // (`gotResult(801004, …)`, `PlatformException(871303, …)`, `onError(…)`).
         Key::Neutral if !word.is_empty() && key_end + 1 == start && line[key_end] == b'(' => {
             Key::Never
         }
@@ -536,13 +560,12 @@ fn key_before(line: &[u8], start: usize, words: &KeyWords) -> Key {
     }
 }
 
-/// Walks back from `start` over separators; `None` if they run on too long to belong to a key.
-fn skip_separators_back(line: &[u8], start: usize) -> Option<usize> {
+/// Walks back from `start` over separators, however many (`responseCode:` aligned with spaces).
+/// Each number's walk stops at the digits of the number before it at the latest, so the walks of
+/// one line cover it at most once.
+fn skip_separators_back(line: &[u8], start: usize) -> usize {
     let mut k = start;
     while k > 0 {
-        if start - k > MAX_SEPARATOR_RUN {
-            return None;
-        }
         if SEPARATORS.contains(&line[k - 1]) {
             k -= 1;
         } else if line[..k].ends_with(FULLWIDTH_COLON) || line[..k].ends_with(FULLWIDTH_EQUALS) {
@@ -551,7 +574,7 @@ fn skip_separators_back(line: &[u8], start: usize) -> Option<usize> {
             break;
         }
     }
-    Some(k)
+    k
 }
 
 /// A key word lowercased and without `_`, kept on the stack: this runs for every candidate number.
@@ -616,28 +639,33 @@ impl KeyWords {
                 Key::Code
             };
         }
-        // juid, fromUid, targetGid: ids by their ending too.
-        let id_suffix = norm.ends_with(b"uid") || norm.ends_with(b"gid");
-        if self.never.contains(norm) || id_suffix || is_mixed_case_id(word) {
+        // juid, fromUid, targetGid: ids by their ending too; fileName, hostname: names.
+        let by_ending = norm.ends_with(b"uid") || norm.ends_with(b"gid") || norm.ends_with(b"name");
+        if self.never.contains(norm) || by_ending || is_id_by_spelling(word) {
             return Key::Never;
         }
         Key::Neutral
     }
 }
 
-/// `groupId`, `groupID`, `serverMsgId`, `msg_id`, `userIds`: identifiers by their spelling.
-/// All-capital words (`INVALID`) are left to the word lists.
-fn is_mixed_case_id(word: &[u8]) -> bool {
+/// `groupId`, `groupID`, `serverMsgId`, `msg_id`, `CHAT_ID`, `userIds`: identifiers by their
+/// spelling. All-capital words without a `_` before the `ID` (`INVALID`, `ANDROID`) are left to the
+/// word lists.
+fn is_id_by_spelling(word: &[u8]) -> bool {
+    let ends_in_id = |w: &[u8]| w.ends_with(b"Id") || w.ends_with(b"ID") || w.ends_with(b"_id");
+    let stem = word
+        .strip_suffix(b"s")
+        .or_else(|| word.strip_suffix(b"S"))
+        .filter(|w| ends_in_id(w))
+        .unwrap_or(word);
+    if word.len() <= 2 || !ends_in_id(stem) {
+        return false;
+    }
+    let underscored = stem.len() >= 3 && stem[stem.len() - 3] == b'_';
     let all_caps = word
         .iter()
         .all(|b| !b.is_ascii_alphabetic() || b.is_ascii_uppercase());
-    let stem = word
-        .strip_suffix(b"s")
-        .filter(|w| w.ends_with(b"Id") || w.ends_with(b"ID") || w.ends_with(b"_id"))
-        .unwrap_or(word);
-    !all_caps
-        && word.len() > 2
-        && (stem.ends_with(b"Id") || stem.ends_with(b"ID") || stem.ends_with(b"_id"))
+    underscored || !all_caps
 }
 
 #[cfg(test)]
@@ -670,6 +698,26 @@ mod tests {
                 );
             }
         }
+        assert!(
+            UNITS.windows(2).all(|w| w[0] < w[1]),
+            "units sorted, unique"
+        );
+        assert!(
+            UNITS
+                .iter()
+                .all(|u| u.bytes().all(|b| b.is_ascii_lowercase())),
+            "units are lowercase letters: {UNITS:?}"
+        );
+        assert!(
+            SIGN_UNITS.windows(2).all(|w| w[0] < w[1]),
+            "sorted and unique: {SIGN_UNITS:?}"
+        );
+        assert!(
+            SIGN_UNITS
+                .iter()
+                .all(|u| !u.as_bytes()[0].is_ascii_alphanumeric()),
+            "a sign unit never starts with a letter or digit: {SIGN_UNITS:?}"
+        );
     }
 
     #[test]
@@ -699,6 +747,11 @@ mod tests {
             ["880103"]
         );
         assert_eq!(codes("errCode -> 7132006"), ["7132006"]);
+        assert_eq!(
+            codes("responseCode:                       812345"),
+            ["?812345"],
+            "keys aligned with spaces"
+        );
     }
 
     #[test]
@@ -730,12 +783,72 @@ mod tests {
             "path"
         );
         assert!(codes("error: wrote 803001 bytes").is_empty(), "unit");
+        assert!(codes("error: wrote 803001(KiB)").is_empty(), "unit");
         assert!(codes("versionCode=801004 error").is_empty());
         assert!(codes("zip code: 810001").is_empty());
         assert!(
             codes("TIMManager login failed, code=800003").is_empty(),
             "other vendor"
         );
+        assert!(
+            codes("SendbirdException: connect failed, code=800120").is_empty(),
+            "other vendor"
+        );
+        assert_eq!(codes("login failed for Tim, code=801004"), ["801004"]);
+    }
+
+    #[test]
+    fn signs_and_chinese_measure_words_make_a_quantity() {
+        for line in [
+            "progress 865004% error",
+            "error: 801003%failed",
+            "error: 801003 % done",
+            "同步失败，共 801004 条",
+            "发送失败 801003条消息",
+            "重试 801004 次后失败",
+            "连接失败 803001毫秒",
+            "上传失败，已传 803001 字节",
+            "failed after 803001µs",
+        ] {
+            assert!(codes(line).is_empty(), "{line}: {:?}", codes(line));
+        }
+        assert_eq!(codes("错误码：801003，用户不存在"), ["801003"]);
+        assert_eq!(
+            codes("error 801003 bytesize"),
+            ["801003"],
+            "letters of no unit"
+        );
+    }
+
+    #[test]
+    fn the_first_argument_of_a_call_is_no_code_unless_the_call_reports_one() {
+        assert!(codes("getUserInfo(801003) failed").is_empty());
+        assert!(codes("getUserInfo(801003, appKey) failed").is_empty());
+        assert_eq!(codes("gotResult(801004, invalid password)"), ["801004"]);
+        assert_eq!(codes("gotResult(812345, \"x\")"), ["?812345"]);
+        assert_eq!(
+            codes("PlatformException(871303, Invalid username., null)"),
+            ["871303"]
+        );
+    }
+
+    #[test]
+    fn names_ids_and_people_are_never_codes() {
+        for line in [
+            "update group failed, groupName: 810001",
+            "download failed, fileName=871403",
+            "CHAT_ID=803001 send failed",
+            "USER_IDS=801003 lookup failed",
+            "userIds=801003 failed",
+            "chatroom 847001 enter failed",
+            "postal 810001 failed",
+            "添加成员失败，成员：801003",
+            "登录失败，账号：801004",
+        ] {
+            assert!(codes(line).is_empty(), "{line}: {:?}", codes(line));
+        }
+        assert_eq!(codes("INVALID 801004 failed"), ["801004"], "not an id");
+        assert_eq!(codes("请求失败，结果码：812345"), ["?812345"]);
     }
 
     #[test]

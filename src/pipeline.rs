@@ -706,9 +706,10 @@ mod tests {
         text.extend_from_slice(b" errorCode=803008\n\n");
         crate::synth::write_logs(&mut text, 100 << 10, 10).unwrap();
         text.extend_from_slice(b"last line: failed code=801004");
-        let path = std::env::temp_dir().join(format!("jmlog-pieces-{}", std::process::id()));
-        std::fs::write(&path, &text).unwrap();
-        let file = std::fs::File::open(&path).unwrap();
+        // Removed when dropped, also when an assertion fails.
+        let mut temp = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut temp, &text).unwrap();
+        let file = std::fs::File::open(temp.path()).unwrap();
         let streamed = scan_reader(&text[..], &ex, &pool(1), 1 << 20);
         let dating = Dating {
             clock: Clock {
@@ -772,7 +773,6 @@ mod tests {
             "{}",
             streamed.tally.code_lines
         );
-        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use zip::write::SimpleFileOptions;
 
-use crate::util::{arg, jmlog, jmlog_with_stdin, root, sample, tempdir, utf16_with_bom};
+use crate::util::{TempDir, arg, jmlog, jmlog_with_stdin, root, sample, tempdir, utf16_with_bom};
 
 /// A file of a tree: its path inside the tree, and its bytes.
 type Files = Vec<(String, Vec<u8>)>;
@@ -157,12 +157,15 @@ const MEMBERS: [&str; 8] = [
     "server/java-server.log",
 ];
 
-fn unpacked(files: &Files) -> PathBuf {
-    let dir = tempdir().join("tree");
+/// The files written out under `tree/` of a new temporary directory, which lives as long as the
+/// returned guard.
+fn unpacked(files: &Files) -> (TempDir, PathBuf) {
+    let guard = tempdir();
+    let dir = guard.join("tree");
     for (path, data) in files {
         write(&dir, path, data);
     }
-    dir
+    (guard, dir)
 }
 
 /// What must not depend on whether the tree was read unpacked or from an archive: the totals, every
@@ -232,7 +235,7 @@ fn member_names(report: &Value, prefix: &str) -> Vec<String> {
 #[test]
 fn archives_give_exactly_the_report_of_the_unpacked_tree() {
     let files = tree_files();
-    let tree = unpacked(&files);
+    let (_tree_dir, tree) = unpacked(&files);
     let expected = jmlog(["analyze", "-f", "json", &arg(&tree)]);
     expected.expect_code(0);
     let expected = expected.json();
@@ -371,7 +374,7 @@ fn rows_by_path(report: &Value, prefix: &str) -> BTreeMap<String, Value> {
 #[test]
 fn a_truncated_zip_keeps_the_members_before_the_cut_and_exits_2() {
     let files = tree_files();
-    let tree = unpacked(&files);
+    let (_tree_dir, tree) = unpacked(&files);
     let expected = rows_by_path(
         &jmlog(["analyze", "-f", "json", &arg(&tree)]).json(),
         &format!("{}/", arg(&tree)),
@@ -429,7 +432,7 @@ fn a_truncated_zip_keeps_the_members_before_the_cut_and_exits_2() {
 #[test]
 fn a_truncated_tar_gz_keeps_the_members_before_the_cut_and_exits_2() {
     let files = tree_files();
-    let tree = unpacked(&files);
+    let (_tree_dir, tree) = unpacked(&files);
     let expected = rows_by_path(
         &jmlog(["analyze", "-f", "json", &arg(&tree)]).json(),
         &format!("{}/", arg(&tree)),

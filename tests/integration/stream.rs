@@ -181,7 +181,8 @@ fn annotate_colours_only_when_asked() {
 
 #[test]
 fn annotate_names_an_input_it_cannot_open() {
-    let missing = tempdir().join("missing.log");
+    let dir = tempdir();
+    let missing = dir.join("missing.log");
     let run = jmlog(["annotate", &arg(&missing)]);
     run.expect_code(2);
     assert!(
