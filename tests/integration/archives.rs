@@ -1229,7 +1229,7 @@ fn utf16_members_give_the_counts_of_their_utf8_copy() {
 #[test]
 fn glob_and_exclude_choose_members_by_their_path_inside_the_archive() {
     let files = tree_files();
-    let tree = unpacked(&files);
+    let (_guard, tree) = unpacked(&files);
     let tree_prefix = format!("{}/", arg(&tree));
     let tar = tar_of(&files);
     let dir = tempdir();
