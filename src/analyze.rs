@@ -18,7 +18,7 @@ use crate::archive::{self, Container, Unpacker};
 use crate::catalog::Catalog;
 use crate::extract::{Extractor, Mode};
 use crate::histogram::Unit;
-use crate::input::{self, Discovered, Encoding, EndedEarly, Input};
+use crate::input::{self, Discovered, Encoding, EndedEarly, FileFilter, Input};
 #[cfg(unix)]
 use crate::pipeline::scan_file;
 use crate::pipeline::{EventSink, ReadOptions, Scanned, TimeOptions, scan_input};
@@ -137,7 +137,15 @@ pub fn analyze(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(input) = inputs.get(i) else { break };
-                    let result = read_one(input, &extractor, &pool, settings, &progress, on_events);
+                    let result = read_one(
+                        input,
+                        &extractor,
+                        &pool,
+                        settings,
+                        &discovered.filter,
+                        &progress,
+                        on_events,
+                    );
                     *results[i].lock().expect("no reader panics") = Some(result);
                 }
             });
@@ -296,6 +304,7 @@ fn read_one(
     extractor: &Arc<Extractor<'static>>,
     pool: &ThreadPool,
     settings: &ScanSettings,
+    filter: &FileFilter,
     progress: &Progress,
     on_events: Option<&InputEventSink<'_>>,
 ) -> io::Result<Read> {
@@ -339,6 +348,7 @@ fn read_one(
             // A member without a time of its own takes the archive's.
             time: &|member: Option<Timestamp>| time_for(member.or(modified)),
             hidden: settings.hidden,
+            filter,
             on_chunk: &on_chunk,
             on_events,
         };

@@ -5,7 +5,8 @@
 //!
 //! - **Lines pass through byte for byte.** Nothing is decoded: text that is not UTF-8 (GBK, binary
 //!   junk), `\r\n` terminators and a last line without a terminator come out exactly as they went
-//!   in. An annotation is inserted before the line terminator of a line that holds codes; lines
+//!   in. The one exception is UTF-16 with a byte-order mark, whose codes could not be seen
+//!   otherwise: it is decoded to UTF-8 as `analyze` decodes it, and its lines come out as UTF-8. An annotation is inserted before the line terminator of a line that holds codes; lines
 //!   without codes are untouched (or left out, with `--only`).
 //! - **It works in pipes.** `adb logcat | jmlog annotate` must show each line as soon as it
 //!   arrives, so output is flushed before every read that could block: whenever the input has
@@ -45,6 +46,7 @@ use crate::render::terminal::sanitize;
 use crate::render::{CODE, DIM, Look, WARN};
 use crate::scan::scan_chunk_marking;
 use crate::tally::Tally;
+use crate::utf16::{TextEncoding, Utf16Reader};
 
 /// The longest line held in memory, in bytes. Longer lines pass through without an annotation.
 pub const MAX_LINE_BYTES: usize = 16 << 20;
@@ -79,9 +81,25 @@ pub fn run(args: &AnnotateArgs, look: Look) -> anyhow::Result<Outcome> {
     let threads = crate::config::threads(None);
     match args.path.as_deref().filter(|p| *p != Path::new("-")) {
         None => match regular_stdin() {
-            Some(file) => annotate_regular(file, "standard input", &annotator, &mut out, threads)?,
+            Some(file) => match text_of_file(file).context("standard input")? {
+                Text::Utf8(file) => {
+                    annotate_regular(file, "standard input", &annotator, &mut out, threads)?
+                }
+                Text::Utf16(text) => {
+                    annotate_file(text, "standard input", &annotator, &mut out, threads)?
+                }
+            },
             None => {
-                let mut input = BufReader::with_capacity(BUFFER_BYTES, io::stdin().lock());
+                let mut stdin = io::stdin().lock();
+                let (head, text) = sniff(&mut stdin).context("standard input")?;
+                let stdin = io::Cursor::new(head).chain(stdin);
+                let mut input: Box<dyn BufRead> = match text {
+                    TextEncoding::Utf8 => Box::new(BufReader::with_capacity(BUFFER_BYTES, stdin)),
+                    _ => Box::new(BufReader::with_capacity(
+                        BUFFER_BYTES,
+                        Utf16Reader::new(stdin, text),
+                    )),
+                };
                 annotate(&mut input, "standard input", &mut annotator, &mut out)?;
             }
         },
@@ -89,9 +107,23 @@ pub fn run(args: &AnnotateArgs, look: Look) -> anyhow::Result<Outcome> {
             let name = sanitize(&path.display().to_string(), 400);
             let file = File::open(path).with_context(|| name.clone())?;
             if file.metadata().is_ok_and(|m| m.is_file()) {
-                annotate_regular(file, &name, &annotator, &mut out, threads)?;
+                match text_of_file(file).with_context(|| name.clone())? {
+                    Text::Utf8(file) => {
+                        annotate_regular(file, &name, &annotator, &mut out, threads)?
+                    }
+                    Text::Utf16(text) => annotate_file(text, &name, &annotator, &mut out, threads)?,
+                }
             } else {
-                let mut input = BufReader::with_capacity(BUFFER_BYTES, file);
+                let mut file = file;
+                let (head, text) = sniff(&mut file).with_context(|| name.clone())?;
+                let file = io::Cursor::new(head).chain(file);
+                let mut input: Box<dyn BufRead> = match text {
+                    TextEncoding::Utf8 => Box::new(BufReader::with_capacity(BUFFER_BYTES, file)),
+                    _ => Box::new(BufReader::with_capacity(
+                        BUFFER_BYTES,
+                        Utf16Reader::new(file, text),
+                    )),
+                };
                 annotate(&mut input, &name, &mut annotator, &mut out)?;
             }
         }
@@ -161,6 +193,45 @@ pub fn annotate(
     }
     out.flush()?;
     Ok(())
+}
+
+/// The text of a regular file: UTF-8 (or anything else read byte for byte) as it is, or UTF-16
+/// decoded to UTF-8.
+enum Text {
+    Utf8(File),
+    Utf16(Utf16Reader<io::Chain<io::Cursor<Vec<u8>>, File>>),
+}
+
+/// Tells a regular file's text by its byte-order mark. A UTF-8 file is handed back where it was,
+/// to be read in blocks as it is.
+fn text_of_file(mut file: File) -> io::Result<Text> {
+    use std::io::{Seek, SeekFrom};
+    let (head, text) = sniff(&mut file)?;
+    Ok(match text {
+        TextEncoding::Utf8 => {
+            file.seek(SeekFrom::Current(-(head.len() as i64)))?;
+            Text::Utf8(file)
+        }
+        _ => Text::Utf16(Utf16Reader::new(io::Cursor::new(head).chain(file), text)),
+    })
+}
+
+/// Reads the first two bytes of `input` (fewer if it is shorter) and tells its text by them. A
+/// pipe may deliver them one at a time, so this reads until it has them or the input ends.
+fn sniff(input: &mut impl Read) -> io::Result<(Vec<u8>, TextEncoding)> {
+    let mut head = vec![0; 2];
+    let mut have = 0;
+    while have < head.len() {
+        match input.read(&mut head[have..]) {
+            Ok(0) => break,
+            Ok(n) => have += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    head.truncate(have);
+    let text = TextEncoding::sniff(&head);
+    Ok((head, text))
 }
 
 /// Standard input, when it is a regular file (`jmlog annotate < app.log`), which cannot block.

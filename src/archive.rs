@@ -7,7 +7,9 @@
 //! decoded like files (a `.gz` member is inflated), archives inside archives are followed up to
 //! [`MAX_DEPTH`] levels, and members come in natural order of their paths, as the files of a directory
 //! do. Hidden members (a path part starting with `.`) are left out unless `--hidden` is given, and
-//! binary ones are skipped with a note, as in directories.
+//! binary ones are skipped with a note, as in directories. `--glob` and `--exclude` choose members by
+//! their name or their path inside the archive; an archive inside an archive is opened whatever
+//! `--glob` says (it is walked, as a directory is), while `--exclude` can leave it out.
 //!
 //! Nothing is extracted: every member is streamed through the chunked scanner, so its size does not
 //! change how much memory jmlog uses. A zip lists its members in a central directory at its end; a zip
@@ -34,7 +36,7 @@ use jiff::Timestamp;
 use rayon::ThreadPool;
 
 use crate::extract::Extractor;
-use crate::input::{Encoding, GzipMembers, natural_cmp};
+use crate::input::{Encoding, FileFilter, GzipMembers, natural_cmp};
 use crate::pipeline::{EventSink, ReadOptions, TimeOptions, scan_input};
 use crate::render::numbers::{group_digits, plural};
 use crate::report::ScannedInput;
@@ -278,6 +280,8 @@ pub struct Unpacker<'a> {
     pub time: &'a (dyn Fn(Option<Timestamp>) -> Option<TimeOptions> + Sync),
     /// `--hidden`: read hidden members too.
     pub hidden: bool,
+    /// `--glob` and `--exclude`: which members are read.
+    pub filter: &'a FileFilter,
     pub on_chunk: &'a (dyn Fn() + Sync),
     pub on_events: Option<&'a NamedEventSink<'a>>,
 }
@@ -439,6 +443,7 @@ impl Unpacker<'_> {
         let mut groups: Vec<(String, Unpacked)> = Vec::new();
         let mut problem = None;
         let mut last_member: Option<String> = None;
+        let before = out.rows.len();
         match archive.entries() {
             Err(e) => problem = Some(e.to_string()),
             Ok(entries) => {
@@ -471,9 +476,10 @@ impl Unpacker<'_> {
                     let mut group = Unpacked::default();
                     if is_hidden(&path) && !self.hidden {
                         group.hidden += 1;
-                    } else {
+                    } else if !self.excluded(&path) {
                         let member = format!("{name}:{path}");
-                        self.member(&member, &mut entry, Some(size), modified, depth, &mut group);
+                        let at = (Some(size), modified, depth);
+                        self.member(&member, &path, &mut entry, at, &mut group);
                     }
                     last_member = Some(path.clone());
                     groups.push((path, group));
@@ -503,7 +509,9 @@ impl Unpacker<'_> {
                 group_digits(read.get())
             );
             out.archive_row(name, label, read.get(), Some(reason));
-        } else if members == 0 {
+        } else if members == 0 || (depth == 1 && out.rows.len() == before) {
+            // No files; or, for an archive named or found as an input, none read (hidden, or
+            // left out by the filters): it is still listed.
             out.archive_row(name, label, read.get(), None);
         }
     }
@@ -591,6 +599,7 @@ impl Unpacker<'_> {
                 zip.name_for_index(b).unwrap_or(""),
             )
         });
+        let before = out.rows.len();
         let mut files = 0;
         for i in order {
             let path = member_path(zip.name_for_index(i).unwrap_or("")).to_owned();
@@ -614,11 +623,16 @@ impl Unpacker<'_> {
                 out.hidden += 1;
                 continue;
             }
+            if self.excluded(&path) {
+                continue;
+            }
             let modified = file.last_modified().and_then(dos_time);
-            let size = file.size();
-            self.member(&member, &mut file, Some(size), modified, depth, out);
+            let at = (Some(file.size()), modified, depth);
+            self.member(&member, &path, &mut file, at, out);
         }
-        if files == 0 {
+        if files == 0 || (depth == 1 && out.rows.len() == before) {
+            // No files; or, for an archive named or found as an input, none read (hidden, or
+            // left out by the filters): it is still listed.
             out.archive_row(name, label, 0, None);
         }
     }
@@ -654,11 +668,11 @@ impl Unpacker<'_> {
                 members += 1;
                 if is_hidden(&path) && !self.hidden {
                     group.hidden += 1;
-                } else {
+                } else if !self.excluded(&path) {
                     let member = format!("{name}:{path}");
                     let modified = file.last_modified().and_then(dos_time);
-                    let size = file.size();
-                    self.member(&member, &mut file, Some(size), modified, depth, &mut group);
+                    let at = (Some(file.size()), modified, depth);
+                    self.member(&member, &path, &mut file, at, &mut group);
                 }
             }
             drop(file);
@@ -681,14 +695,29 @@ impl Unpacker<'_> {
         out.archive_row(name, label, read.get(), Some(reason));
     }
 
-    /// Reads one member: decodes it, and scans it as text or follows it as an archive.
+    /// Whether `--exclude` leaves out the member at `path` (inside its archive), archive or not.
+    fn excluded(&self, path: &str) -> bool {
+        let file_name = path.rsplit('/').next().unwrap_or(path);
+        self.filter.excluded(file_name, path)
+    }
+
+    /// Whether `--glob` chooses the member at `path`. Only members that are not archives are
+    /// chosen by it: an archive inside an archive is opened, as a directory is walked, and its
+    /// members are chosen.
+    fn globbed(&self, path: &str) -> bool {
+        let file_name = path.rsplit('/').next().unwrap_or(path);
+        self.filter.globbed(file_name, path)
+    }
+
+    /// Reads one member (`name` in reports, `path` inside its archive; `at`: its size, when it
+    /// was last written, and how deep it is): decodes it, and scans it as text or follows it as
+    /// an archive, unless `--glob` leaves it out.
     fn member(
         &self,
         name: &str,
+        path: &str,
         reader: &mut dyn Read,
-        size: Option<u64>,
-        modified: Option<Timestamp>,
-        depth: usize,
+        (size, modified, depth): (Option<u64>, Option<Timestamp>, usize),
         out: &mut Unpacked,
     ) {
         let (read, ended) = (Cell::new(0), Cell::new(false));
@@ -703,12 +732,18 @@ impl Unpacker<'_> {
         });
         let (container, head, mut reader, encoding) = match opened {
             Ok(opened) => opened,
+            // Not told from an archive; a file `--glob` leaves out is not read, whatever it holds.
+            Err(_) if !self.globbed(path) => return,
             Err(e) => {
                 out.rows
                     .push((name.to_owned(), failed_row("plain", e.to_string())));
                 return;
             }
         };
+        let followed = matches!(container, Some(c) if !matches!(c, Container::Unsupported(_)));
+        if !followed && !self.globbed(path) {
+            return;
+        }
         match container {
             Some(Container::Unsupported(format)) => {
                 drop(reader);

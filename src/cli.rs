@@ -60,11 +60,13 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub report: ReportArgs,
 
-    /// In directories, scan only files whose name or relative path matches GLOB (repeatable).
+    /// In directories and archives, scan only files whose name or relative path matches GLOB
+    /// (repeatable; archives inside archives are opened whatever their name).
     #[arg(short, long = "glob", value_name = "GLOB")]
     pub globs: Vec<String>,
 
-    /// In directories, skip files whose name or relative path matches GLOB (repeatable).
+    /// In directories and archives, skip files whose name or relative path matches GLOB
+    /// (repeatable).
     #[arg(long = "exclude", value_name = "GLOB")]
     pub excludes: Vec<String>,
 

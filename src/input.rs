@@ -96,18 +96,55 @@ pub struct Discovered {
     pub hidden_skipped: u64,
     /// Symbolic links to directories left out (use `--follow-links` to follow them).
     pub links_skipped: u64,
+    /// `--glob` and `--exclude`, which choose the members of archives too.
+    pub filter: FileFilter,
+}
+
+/// `--glob` and `--exclude`: which files under a directory, and which members of an archive, are
+/// read. A file is matched by its name and by its path under the directory walked (or inside its
+/// archive).
+#[derive(Debug, Clone, Default)]
+pub struct FileFilter {
+    globs: Option<GlobSet>,
+    excludes: Option<GlobSet>,
+}
+
+impl FileFilter {
+    /// Compiles the patterns; a bad one is named with its option.
+    pub fn new(globs: &[String], excludes: &[String]) -> Result<FileFilter, String> {
+        Ok(FileFilter {
+            globs: glob_set(globs, "--glob")?,
+            excludes: glob_set(excludes, "--exclude")?,
+        })
+    }
+
+    /// Whether `--glob` lets the file in: its name or path matches one of the globs, or there are none.
+    pub fn globbed(&self, name: impl AsRef<Path>, path: impl AsRef<Path>) -> bool {
+        self.globs
+            .as_ref()
+            .is_none_or(|set| set.is_match(name) || set.is_match(path))
+    }
+
+    /// Whether `--exclude` leaves the file out: its name or path matches one of the patterns.
+    pub fn excluded(&self, name: impl AsRef<Path>, path: impl AsRef<Path>) -> bool {
+        self.excludes
+            .as_ref()
+            .is_some_and(|set| set.is_match(name) || set.is_match(path))
+    }
 }
 
 /// Expands the command line's paths into inputs, in order. `-` is standard input.
 pub fn discover(paths: &[PathBuf], options: &WalkOptions) -> Result<Discovered, String> {
-    let globs = glob_set(&options.globs, "--glob")?;
-    let excludes = glob_set(&options.excludes, "--exclude")?;
-    let mut found = Discovered::default();
+    let mut found = Discovered {
+        filter: FileFilter::new(&options.globs, &options.excludes)?,
+        ..Discovered::default()
+    };
     for path in paths {
         if path.as_os_str() == "-" {
             found.inputs.push(Input::Stdin);
         } else if path.is_dir() {
-            walk(path, options, &globs, &excludes, &mut found);
+            let filter = found.filter.clone();
+            walk(path, options, &filter, &mut found);
         } else {
             // Files, and paths that do not exist: opening them reports the problem.
             found.inputs.push(Input::File {
@@ -201,13 +238,7 @@ fn glob_set(patterns: &[String], flag: &str) -> Result<Option<GlobSet>, String> 
         .map_err(|e| format!("{flag}: {e}"))
 }
 
-fn walk(
-    root: &Path,
-    options: &WalkOptions,
-    globs: &Option<GlobSet>,
-    excludes: &Option<GlobSet>,
-    found: &mut Discovered,
-) {
+fn walk(root: &Path, options: &WalkOptions, filter: &FileFilter, found: &mut Discovered) {
     let mut hidden_skipped = 0;
     let walker = WalkDir::new(root)
         .follow_links(options.follow_links)
@@ -255,8 +286,8 @@ fn walk(
             continue;
         }
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let matches = |set: &GlobSet| set.is_match(entry.file_name()) || set.is_match(rel);
-        if globs.as_ref().is_some_and(|g| !matches(g)) || excludes.as_ref().is_some_and(matches) {
+        let name = entry.file_name();
+        if !filter.globbed(name, rel) || filter.excluded(name, rel) {
             continue;
         }
         // A FIFO would block until a writer comes, a device may never end: only regular files

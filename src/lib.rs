@@ -31,5 +31,6 @@ pub mod scan;
 pub mod synth;
 pub mod tally;
 pub mod timestamp;
+pub mod unknown;
 pub mod utf16;
 pub mod watch;

@@ -16,6 +16,7 @@ use crate::histogram::{self, Histogram, Unit};
 use crate::platform::PlatformCounts;
 use crate::render::numbers::{group_digits, plural};
 use crate::tally::{CodeTally, LeftOut, Tally, Window};
+use crate::unknown::UnknownCodes;
 
 /// The JSON schema identifier, bumped on any incompatible change.
 pub const SCHEMA: &str = "jmlog.report/1";
@@ -32,7 +33,7 @@ pub struct Report {
     /// Known codes, most frequent first (ties by code).
     pub codes: Vec<CodeRow>,
     /// Numbers in an explicit code context that the catalog does not know, most frequent first.
-    pub unknown_codes: Vec<UnknownRow>,
+    pub unknown_codes: UnknownCodes,
     /// Every input in the order given, with its problem if it could not be read to the end.
     pub inputs: Vec<InputRow>,
     /// `--since`, when given: only lines at or after this time were counted (RFC 3339).
@@ -290,7 +291,7 @@ pub struct ReportBuilder {
     codes: BTreeMap<Code, (u64, ExampleRef)>,
     /// Lines per platform of the codes whose meaning depends on it.
     platforms: BTreeMap<Code, PlatformCounts>,
-    unknown: BTreeMap<Code, (u64, ExampleRef)>,
+    unknown: UnknownCodes,
     inputs: Vec<InputRow>,
     left_out: LeftOut,
     /// A merged report was made with a window.
@@ -308,8 +309,8 @@ impl ReportBuilder {
         let per_code: BTreeMap<Code, u64> = t
             .codes
             .iter()
-            .chain(&t.unknown)
             .map(|(&code, c)| (code, c.count))
+            .chain(t.unknown.iter().map(|c| (c.code, c.count)))
             .collect();
         self.totals.files += 1;
         self.totals.bytes += t.bytes;
@@ -322,7 +323,7 @@ impl ReportBuilder {
             }
         }
         absorb(&mut self.codes, t.codes, path);
-        absorb(&mut self.unknown, t.unknown, path);
+        self.unknown.absorb(t.unknown, Some(path));
         for (key, n) in t.timeline {
             *self.timeline.entry(key).or_default() += n;
         }
@@ -369,11 +370,8 @@ impl ReportBuilder {
                 *self.platforms.entry(r.code).or_default() += p;
             }
         }
-        for r in &report.unknown_codes {
-            self.unknown
-                .entry(r.code)
-                .and_modify(|(n, _)| *n += r.count)
-                .or_insert_with(|| (r.count, r.example.clone()));
+        for c in &report.unknown_codes {
+            self.unknown.add_row(&c.row());
         }
         self.inputs.extend(report.inputs.iter().cloned());
     }
@@ -432,7 +430,7 @@ impl ReportBuilder {
     pub fn build(self, catalog: &Catalog, options: &BuildOptions) -> Result<Report, String> {
         let mut totals = self.totals;
         totals.codes = self.codes.values().map(|(n, _)| n).sum();
-        totals.unknown_codes = self.unknown.values().map(|(n, _)| n).sum();
+        totals.unknown_codes = self.unknown.total();
         if self.windowed || !options.window.is_unbounded() {
             let l = self.left_out;
             totals.code_lines_outside_window = Some(l.outside_lines);
@@ -496,16 +494,7 @@ impl ReportBuilder {
             .collect();
         modules.sort_by(|a, b| b.count.cmp(&a.count).then(a.module.cmp(&b.module)));
 
-        let mut unknown_codes: Vec<UnknownRow> = self
-            .unknown
-            .into_iter()
-            .map(|(code, (count, example))| UnknownRow {
-                code,
-                count,
-                example,
-            })
-            .collect();
-        unknown_codes.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
+        let unknown_codes = self.unknown.into_report_order();
 
         let histogram = match &options.histogram {
             Some((unit, tz, name)) => {

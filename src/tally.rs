@@ -15,6 +15,7 @@ use crate::catalog::Code;
 use crate::extract::Hit;
 use crate::platform::{self, PlatformCounts};
 use crate::timestamp::LineTime;
+use crate::unknown::UnknownCodes;
 
 /// The longest example text kept for a code, in bytes; longer lines are cut (at a character boundary).
 pub const MAX_EXAMPLE_BYTES: usize = 1024;
@@ -82,7 +83,7 @@ pub struct Tally {
     /// Codes the catalog knows.
     pub codes: BTreeMap<Code, CodeTally>,
     /// Numbers in an explicit code context that no catalog knows.
-    pub unknown: BTreeMap<Code, CodeTally>,
+    pub unknown: UnknownCodes,
     /// When times are read: lines per (Unix minute, code), known and unknown codes alike. A hash
     /// map, since every dated line with a code updates it; reports sort it once.
     pub timeline: FxHashMap<(i64, Code), u64>,
@@ -186,11 +187,12 @@ impl Tally {
             .any(|h| h.varies)
             .then(|| platform::of_line(line));
         for hit in hits {
-            let map = if hit.known {
-                &mut self.codes
-            } else {
-                &mut self.unknown
-            };
+            if !hit.known {
+                self.unknown
+                    .record(hit.code, line_index, || example_text(line));
+                continue;
+            }
+            let map = &mut self.codes;
             match map.get_mut(&hit.code) {
                 Some(t) => {
                     t.count += 1;
@@ -254,7 +256,7 @@ impl Tally {
         self.code_lines += later.code_lines;
         self.left_out += later.left_out;
         merge_codes(&mut self.codes, later.codes, shift);
-        merge_codes(&mut self.unknown, later.unknown, shift);
+        self.unknown.append(later.unknown, shift);
         for (key, n) in later.timeline {
             *self.timeline.entry(key).or_default() += n;
         }

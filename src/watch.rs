@@ -12,6 +12,9 @@
 //! - **Truncation** (copytruncate): a file shorter than what was read of it is read again from its
 //!   start. As with `tail`, a file truncated and refilled past the old size between two looks
 //!   cannot be told from one that grew.
+//! - **UTF-16** with a byte-order mark is decoded to UTF-8 as it is read, whatever the reads split
+//!   (an odd byte, half a surrogate pair); a file followed from its end is skipped by its UTF-16
+//!   line feeds, since the byte 0x0A alone is also half of many a character.
 //! - **Line numbers** are those of the file's content: a file followed from its end counts the
 //!   lines it skips, and the numbers restart at 1 after a rotation or a truncation.
 //! - **FIFOs** are opened without blocking and read as data arrives, so that a FIFO nobody writes
@@ -50,6 +53,7 @@ use crate::render::{self, DIM, HEADING, Look, new_table, write_table};
 use crate::report::{BuildOptions, Report, ReportBuilder, ScannedInput};
 use crate::tally::{Event, Tally};
 use crate::timestamp::{self, Clock, LineTime, Stamp, YearRule};
+use crate::utf16::TextEncoding;
 
 /// The shortest time between two redraws of the live summary.
 const REDRAW_EVERY: Duration = Duration::from_millis(250);
@@ -165,7 +169,7 @@ fn report(files: &[Followed], loose: bool) -> anyhow::Result<Report> {
                 &file.name,
                 ScannedInput {
                     tally: file.counts(),
-                    encoding: "plain",
+                    encoding: crate::input::Encoding::Plain.label(file.text),
                     read_bytes: file.read_bytes,
                     binary: false,
                     skipped: None,
@@ -248,6 +252,8 @@ struct Followed {
     /// Whether a file was ever opened at the path.
     opened: bool,
     read_bytes: u64,
+    /// How the text last read was encoded.
+    text: TextEncoding,
     /// Why the path cannot be read, while it cannot.
     problem: Option<String>,
     /// Whether the current look met a problem; one without clears `problem`.
@@ -296,6 +302,7 @@ impl Followed {
             earlier: Tally::default(),
             opened: false,
             read_bytes: 0,
+            text: TextEncoding::Utf8,
             problem: None,
             troubled: false,
             told_missing: false,
@@ -445,7 +452,16 @@ impl Followed {
                 offset: 0,
             };
             if from_end && open.regular {
-                self.content.next_line = skip_complete_lines(&mut open, buf)?;
+                let (lines, text) = skip_complete_lines(&mut open, buf)?;
+                self.content.next_line = lines;
+                self.text = text;
+                if open.offset > 0 {
+                    // Past the byte-order mark, which told the encoding.
+                    self.content.text = Some(TextEncoding::Utf8);
+                    if text != TextEncoding::Utf8 {
+                        self.content.decode_from_within(text);
+                    }
+                }
             }
             Ok(open)
         });
@@ -494,6 +510,7 @@ impl Followed {
                     open.offset += n as u64;
                     self.read_bytes += n as u64;
                     self.content.feed(&buf[..n], &self.name, ex, sink)?;
+                    self.text = self.content.text.unwrap_or(self.text);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 // A FIFO with a writer and nothing written yet.
@@ -525,12 +542,16 @@ impl Followed {
     }
 }
 
-/// Moves `open` past the last complete line of the file, and says how many lines it skipped. The
-/// unfinished line after them, if any, is read later, once the writer has finished it.
-fn skip_complete_lines(open: &mut OpenFile, buf: &mut [u8]) -> io::Result<u64> {
+/// Moves `open` past the last complete line of the file, and says how many lines it skipped and
+/// how the file's text is encoded. The unfinished line after them, if any, is read later, once the
+/// writer has finished it.
+fn skip_complete_lines(open: &mut OpenFile, buf: &mut [u8]) -> io::Result<(u64, TextEncoding)> {
     let mut lines = 0;
     let mut after_last_newline = 0;
     let mut offset = 0;
+    let mut text = None;
+    // In UTF-16, the first byte of the code unit being read.
+    let mut unit_start = 0;
     loop {
         let n = match open.file.read(buf) {
             Ok(0) => break,
@@ -539,14 +560,33 @@ fn skip_complete_lines(open: &mut OpenFile, buf: &mut [u8]) -> io::Result<u64> {
             Err(e) => return Err(e),
         };
         let block = &buf[..n];
-        lines += memchr_iter(b'\n', block).count() as u64;
-        if let Some(i) = memrchr(b'\n', block) {
-            after_last_newline = offset + i as u64 + 1;
+        let newline = match *text.get_or_insert_with(|| TextEncoding::sniff(block)) {
+            TextEncoding::Utf8 => {
+                lines += memchr_iter(b'\n', block).count() as u64;
+                if let Some(i) = memrchr(b'\n', block) {
+                    after_last_newline = offset + i as u64 + 1;
+                }
+                offset += n as u64;
+                continue;
+            }
+            TextEncoding::Utf16Le => [b'\n', 0],
+            TextEncoding::Utf16Be => [0, b'\n'],
+        };
+        // A line ends with the code unit U+000A, which no other character's units can be (the
+        // byte 0x0A alone can: it is half of many a Chinese character).
+        for (i, &byte) in block.iter().enumerate() {
+            let at = offset + i as u64;
+            if at % 2 == 0 {
+                unit_start = byte;
+            } else if [unit_start, byte] == newline {
+                lines += 1;
+                after_last_newline = at + 1;
+            }
         }
         offset += n as u64;
     }
     open.offset = open.file.seek(SeekFrom::Start(after_last_newline))?;
-    Ok(lines)
+    Ok((lines, text.unwrap_or(TextEncoding::Utf8)))
 }
 
 /// One file content as it is read: its counts, where its next line starts, and that line while it
@@ -560,11 +600,101 @@ struct Content {
     partial: Vec<u8>,
     /// The last timestamp seen in this content, which dates the lines below it that have none.
     last_stamp: Option<Stamp>,
+    /// How the content's text is encoded, once its first bytes have told.
+    text: Option<TextEncoding>,
+    /// The first bytes, while they are too few to tell (`FF` may begin a UTF-16 byte-order mark).
+    head: Vec<u8>,
+    /// Decodes UTF-16 to UTF-8, keeping what a read leaves unfinished (an odd byte, half a
+    /// surrogate pair) for the next.
+    decoder: Option<Utf16Decoder>,
+}
+
+/// UTF-16 being decoded, and the UTF-8 it gave last.
+struct Utf16Decoder {
+    decoder: encoding_rs::Decoder,
+    utf8: Vec<u8>,
+}
+
+impl std::fmt::Debug for Utf16Decoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.decoder.encoding().name())
+    }
 }
 
 impl Content {
-    /// Scans the complete lines that `bytes` finishes, and keeps the rest for later.
+    /// Decodes the content as UTF-16 (`text`) from a line start within it, past its byte-order mark.
+    fn decode_from_within(&mut self, text: TextEncoding) {
+        let encoding = match text {
+            TextEncoding::Utf16Be => encoding_rs::UTF_16BE,
+            _ => encoding_rs::UTF_16LE,
+        };
+        self.text = Some(text);
+        self.decoder = Some(Utf16Decoder {
+            decoder: encoding.new_decoder_without_bom_handling(),
+            utf8: Vec::new(),
+        });
+    }
+
+    /// Takes bytes of the file: tells the encoding from the first ones, decodes UTF-16, and scans
+    /// the lines. `last`: the content ends here.
     fn feed(
+        &mut self,
+        bytes: &[u8],
+        name: &str,
+        ex: &Extractor<'_>,
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
+        self.take(bytes, false, name, ex, sink)
+    }
+
+    fn take(
+        &mut self,
+        bytes: &[u8],
+        last: bool,
+        name: &str,
+        ex: &Extractor<'_>,
+        sink: &mut dyn Sink,
+    ) -> io::Result<()> {
+        let mut bytes = bytes;
+        let head;
+        if self.text.is_none() {
+            self.head.extend_from_slice(bytes);
+            // Only `FF FE` and `FE FF` say UTF-16: a first byte that starts neither says UTF-8.
+            let undecided = matches!(self.head[..], [] | [0xff] | [0xfe]);
+            if undecided && !last {
+                return Ok(());
+            }
+            let text = TextEncoding::sniff(&self.head);
+            if text != TextEncoding::Utf8 {
+                self.decode_from_within(text);
+                // The byte-order mark is not text.
+                self.head.drain(..2);
+            }
+            self.text = Some(text);
+            head = std::mem::take(&mut self.head);
+            bytes = &head;
+        }
+        match &mut self.decoder {
+            None => self.feed_text(bytes, name, ex, sink),
+            Some(utf16) => {
+                let mut utf8 = std::mem::take(&mut utf16.utf8);
+                let room = utf16
+                    .decoder
+                    .max_utf8_buffer_length(bytes.len())
+                    .expect("a read's worth fits in memory");
+                utf8.resize(room, 0);
+                let (_, _, written, _) = utf16.decoder.decode_to_utf8(bytes, &mut utf8, last);
+                let fed = self.feed_text(&utf8[..written], name, ex, sink);
+                if let Some(utf16) = &mut self.decoder {
+                    utf16.utf8 = utf8;
+                }
+                fed
+            }
+        }
+    }
+
+    /// Scans the complete lines that `bytes` (UTF-8) finishes, and keeps the rest for later.
+    fn feed_text(
         &mut self,
         bytes: &[u8],
         name: &str,
@@ -601,6 +731,8 @@ impl Content {
 
     /// The counts of the whole content, its unfinished last line counted as a line.
     fn end(mut self, name: &str, ex: &Extractor<'_>, sink: &mut dyn Sink) -> io::Result<Tally> {
+        // What the decoder holds (an odd last byte becomes U+FFFD), or a lone first byte.
+        self.take(&[], true, name, ex, sink)?;
         if !self.partial.is_empty() {
             let at = (self.next_line, &mut self.last_stamp);
             scan(&mut self.tally, at, &self.partial, name, ex, sink)?;
@@ -654,16 +786,13 @@ fn add_counts(into: &mut Tally, later: Tally) {
     into.bytes += later.bytes;
     into.lines += later.lines;
     into.code_lines += later.code_lines;
-    for (map, more) in [
-        (&mut into.codes, later.codes),
-        (&mut into.unknown, later.unknown),
-    ] {
-        for (code, t) in more {
-            map.entry(code)
-                .and_modify(|seen| seen.count += t.count)
-                .or_insert(t);
-        }
+    for (code, t) in later.codes {
+        into.codes
+            .entry(code)
+            .and_modify(|seen| seen.count += t.count)
+            .or_insert(t);
     }
+    into.unknown.absorb(later.unknown, None);
 }
 
 /// What the watch shows: NDJSON events, or a live summary on a terminal.
@@ -955,6 +1084,42 @@ mod tests {
         }
     }
 
+    /// The live summary on a terminal counts the files, lines and codes followed, and lists
+    /// each code with its count and module.
+    #[test]
+    fn the_live_summary_shows_the_counts() {
+        let dir = tempdir("live");
+        let log = dir.join("app.log");
+        let mut text = "plain line\n".repeat(2_000);
+        text.push_str(&"login failed code=801004\n".repeat(3_000));
+        text.push_str(&"send failed code=803008\n".repeat(1_000));
+        append(&log, &text);
+        let mut f = Follow::new(&log, false);
+        f.buf = vec![0; 1 << 16];
+        f.poll();
+        let files = [f.file];
+        let live = Live::new(Look::PLAIN);
+        let frame = live.frame(&report(&files, false).unwrap(), 1).unwrap();
+        let frame = String::from_utf8(frame).unwrap();
+        let lines: Vec<&str> = frame.lines().collect();
+        assert_eq!(
+            lines[0], "Watching 1 file · 6,000 lines · 4,000 codes  Ctrl-C ends with the report",
+            "{frame}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("801004") && l.contains("3,000")),
+            "{frame}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("803008") && l.contains("1,000")),
+            "{frame}"
+        );
+    }
+
     #[test]
     fn rotation_and_truncation_count_every_line_once() {
         let dir = tempdir("rotate");
@@ -1107,5 +1272,42 @@ mod tests {
         }
         assert!(content.partial.len() < MAX_LINE_BYTES);
         assert_eq!(rec.events, [(1, 801004)]);
+    }
+
+    #[test]
+    fn utf16_fed_a_byte_at_a_time_gives_the_events_of_its_text() {
+        let text = "上 😀 code=801004\r\nx code=803008\r\n上 code=899002 😀";
+        let ex = Extractor::new(Catalog::builtin(), Mode::Strict);
+        for (bom, units) in [
+            (
+                [0xff, 0xfe],
+                text.encode_utf16()
+                    .flat_map(u16::to_le_bytes)
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                [0xfe, 0xff],
+                text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+            ),
+        ] {
+            let mut content = Content::default();
+            let mut rec = Recorder::default();
+            for byte in bom.iter().chain(&units) {
+                content.feed(&[*byte], "x", &ex, &mut rec).unwrap();
+            }
+            // An odd last byte: the writer stopped within a code unit.
+            content.feed(&[0x41], "x", &ex, &mut rec).unwrap();
+            let tally = content.end("x", &ex, &mut rec).unwrap();
+            assert_eq!(rec.events, [(1, 801004), (2, 803008), (3, 899002)]);
+            assert_eq!(tally.lines, 3);
+            assert_eq!(tally.bytes, text.len() as u64 + "\u{fffd}".len() as u64);
+        }
+        // A lone `FF` is a byte of a UTF-8 log, once the log ends there.
+        let mut content = Content::default();
+        let mut rec = Recorder::default();
+        content
+            .feed(b"code=801004\n\xff", "x", &ex, &mut rec)
+            .unwrap();
+        assert_eq!(content.end("x", &ex, &mut rec).unwrap().bytes, 13);
     }
 }

@@ -124,9 +124,9 @@ fn write(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
                 String::new(),
                 String::new(),
                 String::new(),
-                safe(&u.example.path),
-                u.example.line.to_string(),
-                safe(&u.example.text),
+                safe(u.path),
+                (u.line_index + 1).to_string(),
+                safe(u.text),
                 String::new(),
             ])?;
         }

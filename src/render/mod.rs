@@ -66,14 +66,15 @@ pub(crate) const ERROR: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(
 pub(crate) fn listed_unknown(
     report: &crate::report::Report,
     top: usize,
-) -> (&[crate::report::UnknownRow], usize) {
+) -> (Vec<crate::report::UnknownRow>, usize) {
     let all = &report.unknown_codes;
     let shown = if top == 0 {
         all.len()
     } else {
         top.min(all.len())
     };
-    (&all[..shown], all.len() - shown)
+    let rows = all.iter().take(shown).map(|c| c.row()).collect();
+    (rows, all.len() - shown)
 }
 
 /// The line under a cut list of unknown codes: how many more there are, and where they all are.

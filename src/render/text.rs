@@ -224,7 +224,7 @@ pub fn render(report: &Report, opts: TextOptions, out: &mut dyn Write) -> io::Re
         )?;
         let header = ["code", "count", "first seen"];
         let mut table = new_table(look, &header);
-        for u in unknown {
+        for u in &unknown {
             table.add_row(vec![
                 u.code.to_string(),
                 group_digits(u.count),

@@ -1225,3 +1225,185 @@ fn utf16_members_give_the_counts_of_their_utf8_copy() {
     }
     assert!(utf8["code_lines"].as_u64().unwrap() > 10);
 }
+
+#[test]
+fn glob_and_exclude_choose_members_by_their_path_inside_the_archive() {
+    let files = tree_files();
+    let (_guard, tree) = unpacked(&files);
+    let tree_prefix = format!("{}/", arg(&tree));
+    let tar = tar_of(&files);
+    let dir = tempdir();
+    let archives = [
+        write(&dir, "logs.zip", &zip_of(&files, ZipKind::Deflated)),
+        write(&dir, "logs.tar.gz", &gzip(&tar)),
+    ];
+    // The filters, and the members they leave: as under a directory, where the unpacked tree,
+    // filtered the same way, gives the same report.
+    let as_in_the_tree: [(&[&str], &[&str]); 3] = [
+        (
+            &["--glob", "*.log", "--glob", "*.zip"],
+            &[
+                "app.log",
+                "device/inner.zip:flutter.log",
+                "server/big.log",
+                "server/java-server.log",
+            ],
+        ),
+        (
+            // A path pattern, and a name pattern that reaches into the inner zip.
+            &["--exclude", "server/**", "--exclude", "*.gz"],
+            &[
+                "app.log",
+                "app.log.2",
+                "app.log.10",
+                "device/inner.zip:flutter.log",
+            ],
+        ),
+        (
+            // An archive inside the archive is left out whole.
+            &["--exclude", "inner.zip"],
+            &[
+                "app.log",
+                "app.log.2",
+                "app.log.10",
+                "device/rest.log.gz",
+                "server/big.log",
+                "server/java-server.log",
+            ],
+        ),
+    ];
+    for (filters, members) in as_in_the_tree {
+        let args = |path: &Path| -> Vec<String> {
+            let mut args = vec!["analyze".to_owned(), "-f".to_owned(), "json".to_owned()];
+            args.extend(filters.iter().map(|f| f.to_string()));
+            args.push(arg(path));
+            args
+        };
+        let expected = jmlog(args(&tree));
+        expected.expect_code(0);
+        let expected = expected.json();
+        assert_eq!(
+            member_names(&expected, &tree_prefix),
+            members,
+            "{filters:?}"
+        );
+        let expected = comparable(&expected, &tree_prefix);
+        for path in &archives {
+            let run = jmlog(args(path));
+            run.expect_code(0);
+            // Left out by choice, as files under a directory are: no note, and exit 0.
+            assert_eq!(
+                run.stderr(),
+                "jmlog: skipped 1 hidden entry (--hidden scans them)\n"
+            );
+            let report = run.json();
+            let prefix = format!("{}:", arg(path));
+            assert_eq!(member_names(&report, &prefix), members, "{filters:?}");
+            assert_eq!(comparable(&report, &prefix), expected, "{filters:?}");
+        }
+        // A zip on standard input too.
+        let mut stdin_args = args(Path::new("-"));
+        stdin_args.pop();
+        stdin_args.push("-".to_owned());
+        let run = jmlog_with_stdin(stdin_args, &fs::read(&archives[0]).unwrap());
+        run.expect_code(0);
+        assert_eq!(
+            comparable(&run.json(), "<stdin>:"),
+            expected,
+            "{filters:?} on stdin"
+        );
+    }
+    // `--glob` chooses files, not archives: an archive inside is opened whatever its name, and its
+    // members are chosen by their path inside it.
+    let by_glob: [(&[&str], &[&str]); 2] = [
+        (
+            &["--glob", "*.log"],
+            &[
+                "app.log",
+                "device/inner.zip:flutter.log",
+                "server/big.log",
+                "server/java-server.log",
+            ],
+        ),
+        (
+            &["--glob", "nested/*"],
+            &["device/inner.zip:nested/ios.log.gz"],
+        ),
+    ];
+    for (filters, members) in by_glob {
+        for path in &archives {
+            let mut args = vec!["analyze", "-f", "json"];
+            args.extend(filters);
+            let path = arg(path);
+            args.push(&path);
+            let run = jmlog(&args);
+            run.expect_code(0);
+            let report = run.json();
+            assert_eq!(
+                member_names(&report, &format!("{path}:")),
+                members,
+                "{filters:?}"
+            );
+        }
+    }
+    // An archive named on the command line with no member chosen is still listed, as read, with
+    // nothing in it (the inner zip, like a directory with no file chosen, is not).
+    for path in &archives {
+        let run = jmlog(["analyze", "-f", "json", "--glob", "*.nothing", &arg(path)]);
+        run.expect_code(0);
+        let report = run.json();
+        let rows: Vec<(&str, &Value, &Value)> = report["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["path"].as_str().unwrap(), &i["bytes"], &i["error"]))
+            .collect();
+        assert_eq!(rows, [(arg(path).as_str(), &json!(0), &Value::Null)]);
+    }
+    // Likewise one whose members are all hidden.
+    let hidden: Files = vec![(".cache/old.log".to_owned(), b"code=801004\n".to_vec())];
+    let path = write(&dir, "hidden.zip", &zip_of(&hidden, ZipKind::Stored));
+    let run = jmlog(["analyze", "-f", "json", &arg(&path)]);
+    run.expect_code(0);
+    assert_eq!(member_names(&run.json(), ""), [arg(&path)]);
+    assert_eq!(
+        run.stderr(),
+        "jmlog: skipped 1 hidden entry (--hidden scans them)\n"
+    );
+    // In a directory, an archive is a file that `--glob` chooses by its name like any other.
+    let run = jmlog(["analyze", "-f", "json", "--glob", "*.log", &arg(&dir)]);
+    run.expect_code(0);
+    assert_eq!(run.json()["inputs"], json!([]));
+    let run = jmlog([
+        "analyze",
+        "-f",
+        "json",
+        "--glob",
+        "*.log",
+        "--glob",
+        "*.zip",
+        &arg(&dir),
+    ]);
+    run.expect_code(0);
+    let prefix = format!("{}:", arg(&archives[0]));
+    let names: Vec<String> = member_names(&run.json(), &prefix);
+    let names: Vec<&str> = names
+        .iter()
+        .filter(|n| !n.starts_with('/'))
+        .map(|n| n.as_str())
+        .collect();
+    assert_eq!(names, as_in_the_tree[0].1);
+    // A member chosen by its path is counted as the same file unpacked.
+    let run = jmlog([
+        "analyze",
+        "-f",
+        "json",
+        "--glob",
+        "server/big.log",
+        &arg(&archives[1]),
+    ]);
+    run.expect_code(0);
+    let big = jmlog(["analyze", "-f", "json", &arg(&tree.join("server/big.log"))]);
+    assert_eq!(run.json()["totals"], big.json()["totals"]);
+    assert!(big.json()["totals"]["code_lines"].as_u64().unwrap() > 100_000);
+}

@@ -52,10 +52,11 @@ fn oracle_counts(text: &[u8]) -> Shape {
 /// The same shape, from a tally.
 fn tally_counts(t: &Tally) -> Shape {
     let mut per_code = BTreeMap::new();
-    for (known, map) in [(true, &t.codes), (false, &t.unknown)] {
-        for (code, ct) in map {
-            per_code.insert((*code, known), (ct.count, ct.example.line_index));
-        }
+    for (code, ct) in &t.codes {
+        per_code.insert((*code, true), (ct.count, ct.example.line_index));
+    }
+    for c in &t.unknown {
+        per_code.insert((c.code, false), (c.count, c.line_index));
     }
     (t.lines, t.code_lines, per_code)
 }

@@ -507,3 +507,68 @@ fn a_file_that_shrinks_while_read_in_parallel_ends_the_read_with_an_error() {
     assert_eq!(got.tally.codes[&801004].count, 30_000);
     assert_eq!(got.tally.lines, 30_000);
 }
+
+/// Says where two outputs first differ, without printing megabytes.
+fn first_difference(got: &[u8], want: &[u8]) -> String {
+    let at = got.iter().zip(want).take_while(|(a, b)| a == b).count();
+    let show = |bytes: &[u8]| {
+        String::from_utf8_lossy(&bytes[at..(at + 120).min(bytes.len())]).into_owned()
+    };
+    format!(
+        "{} bytes against {}; first difference at byte {at}: {:?} instead of {:?}",
+        got.len(),
+        want.len(),
+        show(got),
+        show(want)
+    )
+}
+
+#[test]
+fn annotate_writes_utf16_logs_as_the_annotated_lines_of_their_utf8_copy() {
+    let dir = tempdir();
+    let (text, counts) = log_text(110_000);
+    let plain = write(&dir, "utf8.log", text.as_bytes());
+    let want = jmlog(&["annotate", &arg(&plain)]);
+    want.expect_code(0);
+    let want = want.output.stdout;
+    // Every line with a code is annotated, once, and every line is there.
+    let annotated = String::from_utf8(want.clone()).unwrap();
+    for (code, count) in &counts {
+        let bracket = format!("\u{27e8}{code} ");
+        assert_eq!(annotated.matches(&bracket).count() as u64, *count, "{code}");
+    }
+    assert_eq!(
+        annotated.matches("\r\n").count(),
+        text.matches("\r\n").count()
+    );
+    for big_endian in [false, true] {
+        let data = utf16(&text, big_endian);
+        let path = write(&dir, &format!("utf16-{big_endian}.log"), &data);
+        let runs = [
+            ("a named file", jmlog(&["annotate", &arg(&path)])),
+            ("a pipe", jmlog_with_stdin(&["annotate"], &data)),
+            (
+                "< file",
+                crate::util::Jmlog::program(
+                    "sh",
+                    [
+                        "-c",
+                        "exec \"$0\" annotate < \"$1\"",
+                        &arg(&crate::util::bin()),
+                        &arg(&path),
+                    ],
+                )
+                .timeout(TIMEOUT)
+                .run(),
+            ),
+        ];
+        for (how, run) in runs {
+            run.expect_code(0);
+            assert!(
+                run.output.stdout == want,
+                "UTF-16 (big endian: {big_endian}) from {how}: {}",
+                first_difference(&run.output.stdout, &want)
+            );
+        }
+    }
+}

@@ -14,7 +14,7 @@ use jmlog::input::{Discovered, Input};
 use jmlog::tally::Window;
 use serde_json::Value;
 
-use crate::util::{arg, jmlog, tempdir};
+use crate::util::{arg, jmlog, sample, tempdir};
 
 /// A log line at `time` (RFC 3339) with code 801004.
 fn line_at(time: &str) -> String {
@@ -146,6 +146,44 @@ fn merge_refuses_a_histogram_one_run_refuses_and_keeps_one_it_allows() {
         merged.stderr()
     );
     let _ = fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_merged_histogram_with_a_code_in_each_of_its_20000_hours_is_kept() {
+    // The limit counts hours from the first to the last; here every one of them holds a code, so
+    // the reports bring the merge exactly 20,000 buckets of their own, none left to fill in.
+    let dir = tempdir();
+    let t0: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+    let hours = |from: i64, to: i64| -> String {
+        (from..to)
+            .map(|h| line_at(&t0.checked_add(h.hours()).unwrap().to_string()))
+            .collect()
+    };
+    let early = write(&dir, "early.log", &hours(0, 12_000));
+    let late = write(&dir, "late.log", &hours(12_000, 20_000));
+    let by_hour = ["--by", "hour", "--tz", "UTC"];
+    let report = |log: &Path, name: &str| {
+        let mut args = by_hour.to_vec();
+        let log = arg(log);
+        args.push(&log);
+        analyze_to(&dir.join(name), &args, 0)
+    };
+    let (early_json, late_json) = (report(&early, "early.json"), report(&late, "late.json"));
+
+    let one = jmlog(
+        ["analyze", "-q", "-f", "json", "--by", "hour", "--tz", "UTC"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain([arg(&early), arg(&late)]),
+    );
+    one.expect_code(0);
+    let merged = jmlog(["merge", "-f", "json", &arg(&early_json), &arg(&late_json)]);
+    merged.expect_code(0);
+    assert_eq!(merged.stdout(), one.stdout());
+    let series = &merged.json()["histogram"]["series"];
+    let series = series.as_array().unwrap();
+    assert_eq!(series.len(), 20_000);
+    assert!(series.iter().all(|b| b["total"] == 1), "{}", series[0]);
 }
 
 #[test]
@@ -650,4 +688,34 @@ fn large_reports_are_decoded_as_they_are_read_with_the_same_errors() {
         )
     );
     let _ = fs::remove_dir_all(dir);
+}
+
+/// Reports made with `--loose` merge into a loose report: the one a single `--loose` run over
+/// their inputs writes, byte for byte.
+#[test]
+fn loose_reports_merge_into_the_loose_report_of_one_run() {
+    let dir = tempdir();
+    let logs = [sample("ios-console.log"), sample("android-threadtime.log")];
+    let reports: Vec<PathBuf> = logs
+        .iter()
+        .enumerate()
+        .map(|(i, log)| analyze_to(&dir.join(format!("{i}.json")), &["--loose", &arg(log)], 0))
+        .collect();
+    let one = jmlog(
+        ["analyze", "-q", "-f", "json", "--loose"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(logs.iter().map(|l| arg(l))),
+    );
+    one.expect_code(0);
+    assert_eq!(one.json()["mode"], "loose");
+    let merged = jmlog(
+        ["merge", "-f", "json"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(reports.iter().map(|r| arg(r))),
+    );
+    merged.expect_code(0);
+    assert_eq!(merged.json()["mode"], "loose");
+    assert_eq!(merged.stdout(), one.stdout());
 }

@@ -524,3 +524,36 @@ fn gates_trip_exactly_past_their_limits() {
         assert!(run.stderr().contains(message), "{value}: {}", run.stderr());
     }
 }
+
+/// The text report says it found no codes only when there are none, known or unknown: a log of
+/// known codes alone and one of unknown codes alone each get their counts and examples instead.
+#[test]
+fn the_text_report_says_no_codes_only_when_there_are_none() {
+    const NONE: &str = "No JMessage error codes found.";
+    const EXAMPLES: &str = "Examples (first line of each code)";
+    let lines = |line: &str| line.repeat(60_000);
+    let known = lines("E/JMessage: login failed code=801004\n");
+    let unknown = lines("E/App: sync failed errCode=812345\n");
+    let quiet = lines("I/App: sync done in 12 ms\n");
+    for (input, found) in [
+        (
+            &known,
+            "Found 60,000 known codes and 0 unknown codes on 60,000 lines",
+        ),
+        (
+            &unknown,
+            "Found 0 known codes and 60,000 unknown codes on 60,000 lines",
+        ),
+    ] {
+        let run = jmlog_with_stdin(["analyze", "-f", "text"], input.as_bytes());
+        run.expect_code(0);
+        let out = run.stdout();
+        assert!(!out.contains(NONE), "{out}");
+        assert!(out.contains(found), "{found}: {out}");
+        assert!(out.contains(EXAMPLES), "{out}");
+    }
+    let run = jmlog_with_stdin(["analyze", "-f", "text"], quiet.as_bytes());
+    run.expect_code(0);
+    assert!(run.stdout().contains(NONE), "{}", run.stdout());
+    assert!(!run.stdout().contains(EXAMPLES), "{}", run.stdout());
+}

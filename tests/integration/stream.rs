@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{Watched, arg, bin, jmlog, jmlog_with_stdin, root, tempdir};
+use crate::util::{Watched, arg, bin, jmlog, jmlog_with_stdin, root, tempdir, utf16_with_bom};
 
 /// How long to wait for a line that should come at once.
 const PATIENCE: Duration = Duration::from_secs(5);
@@ -650,6 +650,131 @@ impl Running {
             self.stderr_seen.push(line);
         }
         self.stderr_seen.concat()
+    }
+}
+
+/// The lines of a log written by a Windows tool: CRLF, `上` (whose UTF-16 holds the byte 0x0A, as
+/// a line feed's does), an emoji (a surrogate pair) before each code, and a decoy line (a uid, no
+/// code) after every third. Gives the text, and per code the 1-based numbers of its lines.
+fn windows_log(first_line: u64, code_lines: usize) -> (String, BTreeMap<u64, Vec<u64>>) {
+    const CODES: [u64; 3] = [801004, 803008, 899002];
+    let mut text = String::new();
+    let mut lines: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+    let mut number = first_line;
+    for i in 0..code_lines {
+        let code = CODES[i % CODES.len()];
+        text.push_str(&format!(
+            "2026-11-20T10:{:02}:{:02}Z E JMessage 上传失败 request {i} 😀 code = {code}\r\n",
+            (i / 60) % 60,
+            i % 60
+        ));
+        lines.entry(code).or_default().push(number);
+        number += 1;
+        if i % 3 == 0 {
+            text.push_str("I/App: 上 profile loaded uid=801004 ok\r\n");
+            number += 1;
+        }
+    }
+    (text, lines)
+}
+
+/// How many lines with a code the first `utf16_bytes` bytes of `text` in UTF-16 (with its
+/// byte-order mark) hold whole.
+fn complete_code_lines(text: &str, utf16_bytes: usize) -> usize {
+    let mut end = 2;
+    text.split_inclusive('\n')
+        .take_while(|line| {
+            end += 2 * line.encode_utf16().count();
+            end <= utf16_bytes
+        })
+        .filter(|line| line.contains(" code = "))
+        .count()
+}
+
+fn append_bytes(path: &Path, bytes: &[u8]) {
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .unwrap();
+    file.write_all(bytes).unwrap();
+}
+
+#[test]
+fn watch_follows_a_growing_utf16_log_as_analyze_reads_it() {
+    let (text, want) = windows_log(1, 100_000);
+    let lines = text.matches('\n').count() as u64;
+    for big_endian in [false, true] {
+        let dir = tempdir();
+        let log = dir.join("logcat.txt");
+        let data = utf16_with_bom(&text, big_endian);
+        // Cut inside an emoji of a line near the middle, between and inside its two code units:
+        // jmlog reads the first part before the rest is written.
+        let middle = text[..text.len() / 2].rfind('😀').unwrap();
+        let cut = 2 + 2 * text[..middle].encode_utf16().count();
+        let (first, rest) = data.split_at(cut + 3);
+        let (second, third) = rest.split_at(data.len() / 4);
+        append_bytes(&log, first);
+        let before = complete_code_lines(&text, first.len());
+        let mut jm = Running::start(&["watch", "--from-start", "--interval", "20", &arg(&log)]);
+        let mut events = jm.events(before);
+        append_bytes(&log, second);
+        events.extend(jm.events(complete_code_lines(&text, first.len() + second.len()) - before));
+        append_bytes(&log, third);
+        events.extend(jm.events(1));
+        jm.interrupt();
+        let mut rest = jm.remaining_stdout();
+        assert_eq!(jm.wait().code(), Some(0), "{}", jm.stderr_so_far());
+        let summary: Value = serde_json::from_str(&rest.pop().unwrap()).unwrap();
+        for line in rest {
+            events.push(serde_json::from_str(&line).unwrap());
+        }
+        assert_eq!(event_lines(&events), want, "big endian: {big_endian}");
+        let counts: BTreeMap<u64, u64> = want.iter().map(|(c, l)| (*c, l.len() as u64)).collect();
+        assert_eq!(summary_counts(&summary), counts);
+        let report = &summary["report"];
+        assert_eq!(report["totals"]["lines"], lines);
+        let input = &report["inputs"][0];
+        assert_eq!(
+            input["encoding"],
+            if big_endian { "utf-16be" } else { "utf-16le" }
+        );
+        // As in `analyze`: `bytes` is the text as UTF-8, `read_bytes` what was read.
+        assert_eq!(input["bytes"], text.len() as u64);
+        assert_eq!(input["read_bytes"], data.len() as u64);
+    }
+}
+
+#[test]
+fn watch_starts_at_the_end_of_a_utf16_log_by_its_lines() {
+    let (text, _) = windows_log(1, 30_000);
+    let lines = text.matches('\n').count() as u64;
+    let (more, want) = windows_log(lines + 1, 4);
+    for big_endian in [false, true] {
+        let dir = tempdir();
+        let log = dir.join("logcat.txt");
+        let mut data = utf16_with_bom(&text, big_endian);
+        // An unfinished last line: read once the writer has finished it.
+        let unfinished = utf16_with_bom(&more, big_endian)[2..].to_vec();
+        let (start, end) = unfinished.split_at(31);
+        data.extend_from_slice(start);
+        append_bytes(&log, &data);
+        let mut jm = Running::start(&["watch", "--interval", "20", &arg(&log)]);
+        let note = jm.stderr_line();
+        assert!(note.contains(&format!("from line {}", lines + 1)), "{note}");
+        append_bytes(&log, end);
+        let events = jm.events(4);
+        assert_eq!(event_lines(&events), want, "big endian: {big_endian}");
+        jm.interrupt();
+        let rest = jm.remaining_stdout();
+        assert_eq!(jm.wait().code(), Some(0), "{}", jm.stderr_so_far());
+        let summary: Value = serde_json::from_str(&rest[0]).unwrap();
+        let input = &summary["report"]["inputs"][0];
+        assert_eq!(
+            input["encoding"],
+            if big_endian { "utf-16be" } else { "utf-16le" }
+        );
+        assert_eq!(input["bytes"], more.len() as u64);
     }
 }
 
