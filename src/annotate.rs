@@ -90,16 +90,7 @@ pub fn run(args: &AnnotateArgs, look: Look) -> anyhow::Result<Outcome> {
                 }
             },
             None => {
-                let mut stdin = io::stdin().lock();
-                let (head, text) = sniff(&mut stdin).context("standard input")?;
-                let stdin = io::Cursor::new(head).chain(stdin);
-                let mut input: Box<dyn BufRead> = match text {
-                    TextEncoding::Utf8 => Box::new(BufReader::with_capacity(BUFFER_BYTES, stdin)),
-                    _ => Box::new(BufReader::with_capacity(
-                        BUFFER_BYTES,
-                        Utf16Reader::new(stdin, text),
-                    )),
-                };
+                let mut input = text_stream(io::stdin().lock()).context("standard input")?;
                 annotate(&mut input, "standard input", &mut annotator, &mut out)?;
             }
         },
@@ -114,16 +105,7 @@ pub fn run(args: &AnnotateArgs, look: Look) -> anyhow::Result<Outcome> {
                     Text::Utf16(text) => annotate_file(text, &name, &annotator, &mut out, threads)?,
                 }
             } else {
-                let mut file = file;
-                let (head, text) = sniff(&mut file).with_context(|| name.clone())?;
-                let file = io::Cursor::new(head).chain(file);
-                let mut input: Box<dyn BufRead> = match text {
-                    TextEncoding::Utf8 => Box::new(BufReader::with_capacity(BUFFER_BYTES, file)),
-                    _ => Box::new(BufReader::with_capacity(
-                        BUFFER_BYTES,
-                        Utf16Reader::new(file, text),
-                    )),
-                };
+                let mut input = text_stream(file).with_context(|| name.clone())?;
                 annotate(&mut input, &name, &mut annotator, &mut out)?;
             }
         }
@@ -216,22 +198,29 @@ fn text_of_file(mut file: File) -> io::Result<Text> {
     })
 }
 
-/// Reads the first two bytes of `input` (fewer if it is shorter) and tells its text by them. A
-/// pipe may deliver them one at a time, so this reads until it has them or the input ends.
+/// Reads the first two bytes of `input` (fewer if it is shorter) and tells its text by them.
 fn sniff(input: &mut impl Read) -> io::Result<(Vec<u8>, TextEncoding)> {
-    let mut head = vec![0; 2];
-    let mut have = 0;
-    while have < head.len() {
-        match input.read(&mut head[have..]) {
-            Ok(0) => break,
-            Ok(n) => have += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+    match crate::input::read_some(input, 2) {
+        (head, None) => {
+            let text = TextEncoding::sniff(&head);
+            Ok((head, text))
         }
+        (_, Some(e)) => Err(e),
     }
-    head.truncate(have);
-    let text = TextEncoding::sniff(&head);
-    Ok((head, text))
+}
+
+/// A stream (a pipe, a FIFO, a terminal) as lines of UTF-8 text: read as it is, or decoded from
+/// UTF-16 when it starts with a byte-order mark.
+fn text_stream<'a>(mut input: impl Read + 'a) -> io::Result<Box<dyn BufRead + 'a>> {
+    let (head, text) = sniff(&mut input)?;
+    let input = io::Cursor::new(head).chain(input);
+    Ok(match text {
+        TextEncoding::Utf8 => Box::new(BufReader::with_capacity(BUFFER_BYTES, input)),
+        _ => Box::new(BufReader::with_capacity(
+            BUFFER_BYTES,
+            Utf16Reader::new(input, text),
+        )),
+    })
 }
 
 /// Standard input, when it is a regular file (`jmlog annotate < app.log`), which cannot block.

@@ -525,7 +525,7 @@ fn read_head(reader: &mut impl Read) -> io::Result<Vec<u8>> {
 }
 
 /// Up to `len` bytes from the start of the stream, and the error that stopped the read short.
-fn read_some(reader: &mut impl Read, len: usize) -> (Vec<u8>, Option<io::Error>) {
+pub(crate) fn read_some(reader: &mut impl Read, len: usize) -> (Vec<u8>, Option<io::Error>) {
     let mut head = vec![0u8; len];
     let mut have = 0;
     while have < head.len() {

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use zip::write::SimpleFileOptions;
 
-use crate::util::{TempDir, arg, jmlog, jmlog_with_stdin, root, sample, tempdir, utf16_with_bom};
+use crate::util::{
+    TempDir, arg, grouped, jmlog, jmlog_with_stdin, root, sample, tempdir, utf16_with_bom,
+};
 
 /// A file of a tree: its path inside the tree, and its bytes.
 type Files = Vec<(String, Vec<u8>)>;
@@ -95,19 +97,6 @@ fn big_log() -> Vec<u8> {
         }
     }
     text.into_bytes()
-}
-
-/// Thousands grouped with commas, as jmlog's messages and tables write them.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    out
 }
 
 /// A tree of logs as CI artifacts have them: a rotated set, a gzipped log, a zip inside, a big log,

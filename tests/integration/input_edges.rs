@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::{Run, arg, tempdir, utf16_with_bom as utf16};
+use crate::util::{Run, arg, grouped, tempdir, utf16_with_bom as utf16};
 
 /// How long any one run may take.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -399,7 +399,7 @@ fn gzip_padded_with_zeros_is_read_as_gzip_reads_it() {
     let want = format!(
         "jmlog: {}: trailing garbage after the gzip data, at byte offset {} (kept what was read)\n",
         arg(&garbage),
-        group(offset as u64)
+        grouped(offset as u64)
     );
     assert_eq!(run.stderr(), want);
     let report = run.json();
@@ -409,19 +409,6 @@ fn gzip_padded_with_zeros_is_read_as_gzip_reads_it() {
         want.trim_end()
             .trim_start_matches(&format!("jmlog: {}: ", arg(&garbage)))
     );
-}
-
-/// `n` with thousands separators, as jmlog writes numbers.
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn extractor() -> Arc<jmlog::extract::Extractor<'static>> {

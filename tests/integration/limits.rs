@@ -3,7 +3,7 @@
 use std::fs;
 
 use crate::output::{timed, timed_process};
-use crate::util::{arg, tempdir};
+use crate::util::{arg, grouped, tempdir};
 
 #[test]
 fn threads_are_never_more_than_the_work_nor_than_the_cap() {
@@ -195,22 +195,9 @@ fn a_million_distinct_unknown_codes_cost_bounded_memory() {
     let text = fs::read_to_string(&txt).unwrap();
     let more = format!(
         "{} more unknown codes not listed",
-        grouped(unknown.len() - 5)
+        grouped((unknown.len() - 5) as u64)
     );
     assert!(text.contains(&more), "{text}");
-}
-
-/// Thousands grouped with commas, as jmlog's text report writes them.
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(d);
-    }
-    out
 }
 
 /// Runs jmlog (killed after 300 s) and gives its exit code and peak resident memory in KiB, as the

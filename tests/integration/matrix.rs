@@ -25,7 +25,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::oracle::{self, Counts};
-use crate::util::{Jmlog, Run, Watched, arg, bin, root, tempdir, utf16_with_bom};
+use crate::util::{Jmlog, Run, Watched, arg, bin, grouped, root, tempdir, utf16_with_bom};
 
 pub const FORMATS: [&str; 7] = [
     "text",
@@ -495,19 +495,6 @@ pub fn json_per_code(report: &Value) -> BTreeMap<u32, u64> {
         }
     }
     map
-}
-
-/// 1234567 as "1,234,567".
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn number(s: &str) -> u64 {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{arg, root, tempdir};
+use crate::util::{arg, grouped, root, tempdir};
 
 /// Long enough for a debug build on a busy machine; a hang still fails well before CI's limit.
 const PATIENCE: Duration = Duration::from_secs(90);
@@ -876,7 +876,7 @@ fn reports_for_people_list_unknown_codes_only_up_to_top() {
             let more = format!(
                 "{} more unknown codes not listed (--top 0 lists all; the JSON and CSV reports \
                  have them all).",
-                group(50_000 - listed as u64)
+                grouped(50_000 - listed as u64)
             );
             assert!(out.contains(&more), "{}: no line saying {more}", run.what);
         }
@@ -894,19 +894,6 @@ fn reports_for_people_list_unknown_codes_only_up_to_top() {
             .count(),
         50_000
     );
-}
-
-/// 49980 → "49,980", written here rather than borrowed from the code under test.
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The rows of a CSV report, by header name.

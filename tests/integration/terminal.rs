@@ -10,7 +10,7 @@ use jmlog::render::palette::ColorDepth;
 use jmlog::render::text::{TextOptions, render};
 use jmlog::report::Report;
 
-use crate::util::{arg, jmlog, tempdir};
+use crate::util::{arg, grouped, jmlog, tempdir};
 
 /// Logs with codes of nine modules, several days apart.
 const LOGS: [&str; 2] = ["sample-logs/java-server.log", "sample-logs/rest-server.log"];
@@ -269,19 +269,6 @@ fn same_marks(format: &str, a: &Marks, b: &Marks) -> usize {
     shared
 }
 
-/// 1234567 → "1,234,567", written here again so the test does not lean on jmlog's own.
-fn commas(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Every format states the same totals — known codes, unknown codes, lines with codes — on a log
 /// of 150,000 lines whose counts are known from how it was written.
 #[test]
@@ -320,7 +307,7 @@ fn every_format_states_the_same_totals() {
     }
     let path = dir.join("big.log");
     std::fs::write(&path, log).unwrap();
-    let (k, u, l) = (commas(known), commas(unknown), commas(code_lines));
+    let (k, u, l) = (grouped(known), grouped(unknown), grouped(code_lines));
     let headline = format!("{k} known codes and {u} unknown codes on {l} lines");
 
     let out = |format: &str| {

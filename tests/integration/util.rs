@@ -402,6 +402,20 @@ pub fn tempdir() -> TempDir {
     )
 }
 
+/// `n` with thousands separators (1234567 as "1,234,567"), as jmlog writes counts in its messages
+/// and reports; written here rather than borrowed from the code under test.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod harness {
     use super::*;
