@@ -625,6 +625,59 @@ mod tests {
         Annotator::new(extractor, lang, only, Look::PLAIN)
     }
 
+    /// A read that fails (other than by an interruption) ends the parallel annotator with an error
+    /// that names the input, after the lines read before it; an interruption is retried.
+    #[test]
+    fn a_failed_read_ends_the_parallel_annotator_and_an_interrupted_one_is_retried() {
+        struct Failing {
+            text: io::Cursor<Vec<u8>>,
+            fail_at: u64,
+            kind: io::ErrorKind,
+            failed: bool,
+        }
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if !self.failed && self.text.position() >= self.fail_at {
+                    self.failed = true;
+                    return Err(io::Error::new(self.kind, "the disk said no"));
+                }
+                let room = (self.fail_at.saturating_sub(self.text.position()) as usize).max(1);
+                let n = buf.len().min(room);
+                self.text.read(&mut buf[..n])
+            }
+        }
+        let text = "E/JM: login failed, code=801004\n"
+            .repeat(200_000)
+            .into_bytes();
+        let fail_at = (text.len() / 2) as u64;
+        let annotator = annotator(false, Lang::En);
+        for (kind, fails) in [
+            (io::ErrorKind::Other, true),
+            (io::ErrorKind::Interrupted, false),
+        ] {
+            let input = Failing {
+                text: io::Cursor::new(text.clone()),
+                fail_at,
+                kind,
+                failed: false,
+            };
+            let mut out = Vec::new();
+            let result = annotate_file(input, "app.log", &annotator, &mut out, 2);
+            let lines = out.iter().filter(|&&b| b == b'\n').count();
+            if fails {
+                let error = format!("{:#}", result.expect_err("a failed read is an error"));
+                assert!(
+                    error.contains("app.log") && error.contains("the disk said no"),
+                    "{error}"
+                );
+                assert!(lines < 200_000, "{lines} lines written");
+            } else {
+                result.expect("an interrupted read is retried");
+                assert_eq!(lines, 200_000);
+            }
+        }
+    }
+
     fn annotated(input: &[u8], annotator: &mut Annotator<'_>) -> Vec<u8> {
         let mut out = Vec::new();
         annotate(&mut &input[..], "test", annotator, &mut out).unwrap();
