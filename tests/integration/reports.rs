@@ -556,4 +556,10 @@ fn the_text_report_says_no_codes_only_when_there_are_none() {
     run.expect_code(0);
     assert!(run.stdout().contains(NONE), "{}", run.stdout());
     assert!(!run.stdout().contains(EXAMPLES), "{}", run.stdout());
+    // The Markdown summary says the same.
+    for (input, none) in [(&known, false), (&unknown, false), (&quiet, true)] {
+        let run = jmlog_with_stdin(["analyze", "-f", "markdown"], input.as_bytes());
+        run.expect_code(0);
+        assert_eq!(run.stdout().contains(NONE), none, "{}", run.stdout());
+    }
 }
