@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
@@ -440,6 +440,37 @@ fn watch_ends_on_each_signal_while_waiting_on_a_fifo_or_a_missing_file() {
         assert_eq!(inputs[0]["error"], Value::Null);
         assert_eq!(inputs[1]["error"], "not found");
     }
+}
+
+/// A followed file whose read fails is named with the reason at once, in the summary and in the
+/// exit code, instead of being retried in silence. Reading `/proc/self/mem` at its start fails
+/// with EIO, as a failing disk does.
+#[cfg(target_os = "linux")]
+#[test]
+fn watch_names_a_followed_file_whose_read_fails() {
+    let mut first = [0u8; 1];
+    let eio = std::fs::File::open("/proc/self/mem")
+        .and_then(|mut f| f.read(&mut first))
+        .err()
+        .and_then(|e| e.raw_os_error());
+    if eio != Some(5) {
+        eprintln!("not run: reading /proc/self/mem does not fail with EIO on this system");
+        return;
+    }
+    let mut jm = Running::start(&["watch", "--interval", "20", "/proc/self/mem"]);
+    let note = jm.stderr_line();
+    assert_eq!(
+        note.trim_end(),
+        "jmlog: /proc/self/mem: Input/output error (os error 5)"
+    );
+    jm.signal("TERM");
+    let rest = jm.remaining_stdout();
+    assert_eq!(jm.wait().code(), Some(2), "{}", jm.stderr_so_far());
+    let summary: Value = serde_json::from_str(rest.last().unwrap()).unwrap();
+    assert_eq!(
+        summary["report"]["inputs"][0]["error"],
+        "Input/output error (os error 5)"
+    );
 }
 
 #[test]
