@@ -25,17 +25,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::oracle::{self, Counts};
-use crate::util::{Jmlog, Run, Watched, arg, bin, grouped, root, tempdir, utf16_with_bom};
-
-pub const FORMATS: [&str; 7] = [
-    "text",
-    "json",
-    "markdown",
-    "csv",
-    "ndjson",
-    "html",
-    "prometheus",
-];
+use crate::util::{FORMATS, Jmlog, Run, Watched, arg, bin, grouped, root, tempdir, utf16_with_bom};
 
 /// The time limit of a run on the small inputs.
 const SMALL_LIMIT: Duration = Duration::from_secs(10);

@@ -11,20 +11,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::util::{arg, grouped, root, tempdir};
+use crate::util::{FORMATS, arg, grouped, root, tempdir};
 
 /// Long enough for a debug build on a busy machine; a hang still fails well before CI's limit.
 const PATIENCE: Duration = Duration::from_secs(90);
-
-pub const FORMATS: [&str; 7] = [
-    "text",
-    "json",
-    "markdown",
-    "csv",
-    "ndjson",
-    "html",
-    "prometheus",
-];
 
 const KNOWN: [u64; 5] = [801004, 803008, 899002, 810001, 871310];
 

@@ -416,6 +416,17 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
+/// Every report format jmlog writes.
+pub const FORMATS: [&str; 7] = [
+    "text",
+    "json",
+    "markdown",
+    "csv",
+    "ndjson",
+    "html",
+    "prometheus",
+];
+
 #[cfg(test)]
 mod harness {
     use super::*;
