@@ -33,7 +33,7 @@
 //! A code counts once per line: [`Extractor::line_hits`] returns each code of a line once.
 
 use regex::bytes::Regex;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::catalog::{Catalog, Code, in_code_space};
 
@@ -309,10 +309,41 @@ pub struct Extractor<'c> {
     catalog: &'c Catalog,
     mode: Mode,
     words: KeyWords,
+}
+
+/// The patterns that judge a whole line. The same for every [`Extractor`].
+#[derive(Debug, Clone)]
+struct LineRegexes {
     failure: Regex,
     other_vendor: Regex,
     jmessage: Regex,
     prefix: Regex,
+}
+
+impl LineRegexes {
+    fn new() -> LineRegexes {
+        let re = |p: &str| Regex::new(p).expect("static pattern");
+        LineRegexes {
+            failure: re(r"(?i)fail|error|exception|失败|错误|异常"),
+            other_vendor: lowercase_matcher(
+                r"(?i-u)\b(?:tencent|v2tim\w*|timmanager|tuikit\w*|imsdk|xgpush\w*|tpns|rongim\w*|rongcloud|io\.rong|nimclient|nimsdk|netease|yunxin|easemob|hyphenate|huanxin|emclient|agora\w*|sendbird\w*)\b",
+            ),
+            jmessage: lowercase_matcher(r"(?i-u)jmessage|jiguang|jmsg"),
+            prefix: re(LOG_PREFIX),
+        }
+    }
+
+    /// Calls `f` with this thread's copy of the patterns. Why a copy per thread: a regex shared
+    /// between threads hands out its scratch space from a pool that is quick only for the thread
+    /// that used it first; the others pay for locking it, on every line with a code.
+    fn with<T>(f: impl FnOnce(&LineRegexes) -> T) -> T {
+        static SHARED: std::sync::LazyLock<LineRegexes> =
+            std::sync::LazyLock::new(LineRegexes::new);
+        thread_local! {
+            static OWN: LineRegexes = SHARED.clone();
+        }
+        OWN.with(f)
+    }
 }
 
 /// The line prefixes of Android logcat layouts, whose PIDs and TIDs are never codes: threadtime
@@ -326,17 +357,10 @@ pub(crate) const LOG_PREFIX: &str = r"(?x-u)^(?:
 
 impl<'c> Extractor<'c> {
     pub fn new(catalog: &'c Catalog, mode: Mode) -> Extractor<'c> {
-        let re = |p: &str| Regex::new(p).expect("static pattern");
         Extractor {
             catalog,
             mode,
             words: KeyWords::new(),
-            failure: re(r"(?i)fail|error|exception|失败|错误|异常"),
-            other_vendor: lowercase_matcher(
-                r"(?i-u)\b(?:tencent|v2tim\w*|timmanager|tuikit\w*|imsdk|xgpush\w*|tpns|rongim\w*|rongcloud|io\.rong|nimclient|nimsdk|netease|yunxin|easemob|hyphenate|huanxin|emclient|agora\w*|sendbird\w*)\b",
-            ),
-            jmessage: lowercase_matcher(r"(?i-u)jmessage|jiguang|jmsg"),
-            prefix: re(LOG_PREFIX),
         }
     }
 
@@ -386,43 +410,66 @@ impl<'c> Extractor<'c> {
         code: Code,
         ctx: &mut LineContext,
     ) -> Option<Hit> {
-        let known = self.catalog.contains(code);
-        if self.mode == Mode::Loose {
-            return known.then(|| self.hit(code, known));
-        }
-        if is_path_segment(line, start, end) || unit_follows(&line[end..]) {
-            return None;
-        }
-        let key = key_before(line, start, &self.words);
-        // The checks below need the whole line; most numbers are ruled out before them.
-        if key == Key::Never || start < ctx.body_start(line, &self.prefix) {
-            return None;
-        }
-        let counts = key == Key::Code || (known && ctx.states_failure(line, &self.failure));
-        (counts && !ctx.is_other_vendor(line, self)).then(|| self.hit(code, known))
+        let nearby = self.nearby(line, start, end, code)?;
+        self.judge_nearby(line, start, code, nearby, ctx)
     }
 
-    /// Whether the bytes next to the candidate `text[start..end]` (rule 1 passed, as `code`) already
-    /// rule it out: a path segment or a unit (rule 2), an id key (rule 4), or a neutral key before a
-    /// number the catalog does not know. If so, [`Extractor::judge_candidate`] gives `None` too.
+    /// What the bytes next to the candidate `text[start..end]` (rule 1 passed, as `code`) say: `None`
+    /// if they already rule it out (a path segment or a unit (rule 2), an id key (rule 4), or a
+    /// neutral key before a number the catalog does not know), and then
+    /// [`Extractor::judge_candidate`] gives `None` too; else what [`Extractor::judge_nearby`] needs.
     ///
     /// `text` may be a whole chunk of lines: each of these checks stops at a newline, so the answer
     /// is the same as on the line alone. The scanner asks this before it finds the line around a
     /// candidate: in logs dense with numbers most candidates (ids in paths, `uid=`, PIDs) end here,
     /// and the line's bounds and the whole-line checks are left to the few that remain.
     #[inline]
-    pub fn ruled_out_nearby(&self, text: &[u8], start: usize, end: usize, code: Code) -> bool {
+    pub fn nearby(&self, text: &[u8], start: usize, end: usize, code: Code) -> Option<Nearby> {
+        let known = self.catalog.contains(code);
         if self.mode == Mode::Loose {
-            return !self.catalog.contains(code);
+            return known.then_some(Nearby {
+                key: Key::Neutral,
+                known,
+            });
         }
-        if is_path_segment(text, start, end) || unit_follows(&text[end..]) {
-            return true;
+        if is_path_segment(text, start, end) {
+            return None;
         }
-        match key_before(text, start, &self.words) {
-            Key::Never => true,
-            Key::Neutral => !self.catalog.contains(code),
-            Key::Code => false,
+        let word = KeyWord::before(text, start);
+        // Most numbers that look like codes are ids and counts the catalog does not know: only an
+        // error-code key keeps those, and the end of the key word tells at once that it is not one.
+        if !known && !self.words.may_be_code(&word) {
+            return None;
         }
+        if unit_follows(&text[end..]) {
+            return None;
+        }
+        match self.words.classify_key(text, &word) {
+            Key::Never => None,
+            Key::Neutral if !known => None,
+            key => Some(Nearby { key, known }),
+        }
+    }
+
+    /// Judges the candidate starting at `line[start..]`, as `code`, on its whole line, once
+    /// [`Extractor::nearby`] (on this line, or on a chunk holding it) has kept it.
+    pub fn judge_nearby(
+        &self,
+        line: &[u8],
+        start: usize,
+        code: Code,
+        nearby: Nearby,
+        ctx: &mut LineContext,
+    ) -> Option<Hit> {
+        if self.mode == Mode::Loose {
+            return Some(self.hit(code, nearby.known));
+        }
+        if start < ctx.body_start(line) {
+            return None;
+        }
+        // A neutral key got this far only before a code the catalog knows.
+        let counts = nearby.key == Key::Code || ctx.states_failure(line);
+        (counts && !ctx.is_other_vendor(line)).then(|| self.hit(code, nearby.known))
     }
 
     fn hit(&self, code: Code, known: bool) -> Hit {
@@ -449,6 +496,13 @@ pub fn dedup_hits(hits: &mut Vec<Hit>, from: usize) {
     }
 }
 
+/// What the bytes next to a candidate say about it: see [`Extractor::nearby`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Nearby {
+    key: Key,
+    known: bool,
+}
+
 /// Facts about a line, computed at most once and only when a number needs them.
 #[derive(Debug, Default)]
 pub struct LineContext {
@@ -459,7 +513,7 @@ pub struct LineContext {
 
 impl LineContext {
     /// Where the line's message starts, after a logcat prefix.
-    fn body_start(&mut self, line: &[u8], prefix: &Regex) -> usize {
+    fn body_start(&mut self, line: &[u8]) -> usize {
         *self.body_start.get_or_insert_with(|| {
             // Every prefix starts with a digit (threadtime, Android Studio) or `L/` (brief).
             let may_have_one = match line {
@@ -468,24 +522,28 @@ impl LineContext {
                 _ => false,
             };
             if may_have_one {
-                prefix.find(line).map_or(0, |m| m.end())
+                LineRegexes::with(|re| re.prefix.find(line).map_or(0, |m| m.end()))
             } else {
                 0
             }
         })
     }
 
-    fn states_failure(&mut self, line: &[u8], failure: &Regex) -> bool {
-        *self.failure.get_or_insert_with(|| failure.is_match(line))
+    fn states_failure(&mut self, line: &[u8]) -> bool {
+        *self
+            .failure
+            .get_or_insert_with(|| LineRegexes::with(|re| re.failure.is_match(line)))
     }
 
     /// Rule 3: the line names another vendor's SDK and not JMessage.
-    fn is_other_vendor(&mut self, line: &[u8], ex: &Extractor<'_>) -> bool {
+    fn is_other_vendor(&mut self, line: &[u8]) -> bool {
         *self.other_vendor.get_or_insert_with(|| {
             LOWERCASE.with_borrow_mut(|lower| {
                 lower.clear();
                 lower.extend(line.iter().map(u8::to_ascii_lowercase));
-                ex.other_vendor.is_match(lower) && !ex.jmessage.is_match(lower)
+                LineRegexes::with(|re| {
+                    re.other_vendor.is_match(lower) && !re.jmessage.is_match(lower)
+                })
             })
         })
     }
@@ -561,46 +619,47 @@ fn unit_follows(rest: &[u8]) -> bool {
     }
 }
 
-/// Rule 4: classifies the key in front of the number starting at `start`.
-fn key_before(line: &[u8], start: usize, words: &KeyWords) -> Key {
-    let key_end = skip_separators_back(line, start);
-    let head = &line[..key_end];
-    if head.last().is_some_and(|b| !b.is_ascii()) {
-        if let Some(&(_, key)) = CJK_KEYS.iter().find(|(k, _)| head.ends_with(k.as_bytes())) {
-            return key;
-        }
-    }
-    let word_start = key_end
-        - head
-            .iter()
-            .rev()
-            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-            .count();
-    let word = &line[word_start..key_end];
-    match words.classify(word) {
-        // "zip code: 100001", "verification code 812345": the word before "code" decides.
-        Key::Code if word.eq_ignore_ascii_case(b"code") => {
-            let before = &line[..word_start];
-            let before = before.strip_suffix(b" ").unwrap_or(before);
-            let prev_len = before
-                .iter()
-                .rev()
-                .take_while(|b| b.is_ascii_alphabetic())
-                .count();
-            let prev = Normalized::new(&before[before.len() - prev_len..]);
-            if words.other_codes.contains(prev.bytes()) {
-                Key::Never
-            } else {
-                Key::Code
+/// Rule 4: the key in front of a number, as written: a Chinese key, or else the ASCII word before
+/// the separators (empty if there is none). [`KeyWords::classify_key`] tells what it says.
+struct KeyWord<'a> {
+    cjk: Option<Key>,
+    word: &'a [u8],
+    /// Where `word` starts in the line.
+    word_start: usize,
+    /// Where the separators after `word` start.
+    key_end: usize,
+    /// Where the number after them starts.
+    number: usize,
+}
+
+impl KeyWord<'_> {
+    fn before(line: &[u8], start: usize) -> KeyWord<'_> {
+        let key_end = skip_separators_back(line, start);
+        let head = &line[..key_end];
+        if head.last().is_some_and(|b| !b.is_ascii()) {
+            if let Some(&(_, key)) = CJK_KEYS.iter().find(|(k, _)| head.ends_with(k.as_bytes())) {
+                return KeyWord {
+                    cjk: Some(key),
+                    word: &[],
+                    word_start: key_end,
+                    key_end,
+                    number: start,
+                };
             }
         }
-        // `getUserInfo(801003, appKey)`: the first argument of a function call is an input (a
-        // username, a group id), unless the function is a code key itself: it reports a result
-        // (`gotResult(801004, …)`, `PlatformException(871303, …)`, `onError(…)`).
-        Key::Neutral if !word.is_empty() && key_end + 1 == start && line[key_end] == b'(' => {
-            Key::Never
+        let word_start = key_end
+            - head
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                .count();
+        KeyWord {
+            cjk: None,
+            word: &line[word_start..key_end],
+            word_start,
+            key_end,
+            number: start,
         }
-        key => key,
     }
 }
 
@@ -652,18 +711,88 @@ impl Normalized {
 /// The word lists as hash sets: every candidate number looks its key up, so this is on the hot path.
 #[derive(Debug, Clone)]
 struct KeyWords {
-    code: FxHashSet<&'static [u8]>,
+    /// The error-code keys ([`CODE_WORDS`]) and the keys of ids, counts and names
+    /// ([`NEVER_WORDS`]), in one map: one lookup for each key.
+    listed: FxHashMap<&'static [u8], Key>,
     other_codes: FxHashSet<&'static [u8]>,
-    never: FxHashSet<&'static [u8]>,
+    /// The last two letters of each error-code key: of the listed words, and of "code".
+    code_endings: Vec<[u8; 2]>,
 }
 
 impl KeyWords {
     fn new() -> KeyWords {
-        let set = |words: &[&'static str]| words.iter().map(|w| w.as_bytes()).collect();
+        let mut code_endings: Vec<[u8; 2]> = CODE_WORDS
+            .iter()
+            .chain(&["code"])
+            .map(|w| {
+                let w = w.as_bytes();
+                [w[w.len() - 2], w[w.len() - 1]]
+            })
+            .collect();
+        code_endings.sort_unstable();
+        code_endings.dedup();
         KeyWords {
-            code: set(CODE_WORDS),
-            other_codes: set(OTHER_CODES),
-            never: set(NEVER_WORDS),
+            // A word on both lists would be an error-code key: it goes in last.
+            listed: NEVER_WORDS
+                .iter()
+                .map(|w| (w.as_bytes(), Key::Never))
+                .chain(CODE_WORDS.iter().map(|w| (w.as_bytes(), Key::Code)))
+                .collect(),
+            other_codes: OTHER_CODES.iter().map(|w| w.as_bytes()).collect(),
+            code_endings,
+        }
+    }
+
+    /// Classifies `key`, found in `line` by [`KeyWord::before`].
+    fn classify_key(&self, line: &[u8], key: &KeyWord<'_>) -> Key {
+        if let Some(key) = key.cjk {
+            return key;
+        }
+        let word = key.word;
+        match self.classify(word) {
+            // "zip code: 100001", "verification code 812345": the word before "code" decides.
+            Key::Code if word.eq_ignore_ascii_case(b"code") => {
+                let before = &line[..key.word_start];
+                let before = before.strip_suffix(b" ").unwrap_or(before);
+                let prev_len = before
+                    .iter()
+                    .rev()
+                    .take_while(|b| b.is_ascii_alphabetic())
+                    .count();
+                let prev = Normalized::new(&before[before.len() - prev_len..]);
+                if self.other_codes.contains(prev.bytes()) {
+                    Key::Never
+                } else {
+                    Key::Code
+                }
+            }
+            // `getUserInfo(801003, appKey)`: the first argument of a function call is an input (a
+            // username, a group id), unless the function is a code key itself: it reports a result
+            // (`gotResult(801004, …)`, `PlatformException(871303, …)`, `onError(…)`).
+            Key::Neutral
+                if !word.is_empty()
+                    && key.key_end + 1 == key.number
+                    && line[key.key_end] == b'(' =>
+            {
+                Key::Never
+            }
+            key => key,
+        }
+    }
+
+    /// False only if `key` is certainly not an error-code key ([`KeyWords::classify_key`] would not
+    /// say [`Key::Code`]): every such ASCII key, lowercased without `_`, is a listed word or ends in
+    /// "code", so its last two letters are among a few.
+    fn may_be_code(&self, key: &KeyWord<'_>) -> bool {
+        if let Some(key) = key.cjk {
+            return key == Key::Code;
+        }
+        let mut tail = key.word.iter().rev().filter(|&&b| b != b'_');
+        match (tail.next(), tail.next()) {
+            (Some(&last), Some(&before)) => self
+                .code_endings
+                .contains(&[before.to_ascii_lowercase(), last.to_ascii_lowercase()]),
+            _ => false,
         }
     }
 
@@ -673,7 +802,8 @@ impl KeyWords {
         }
         let norm = Normalized::new(word);
         let norm = norm.bytes();
-        if self.code.contains(norm) {
+        let listed = self.listed.get(norm).copied();
+        if listed == Some(Key::Code) {
             return Key::Code;
         }
         if let Some(kind) = norm.strip_suffix(b"code") {
@@ -685,7 +815,7 @@ impl KeyWords {
         }
         // juid, fromUid, targetGid: ids by their ending too; fileName, hostname: names.
         let by_ending = norm.ends_with(b"uid") || norm.ends_with(b"gid") || norm.ends_with(b"name");
-        if self.never.contains(norm) || by_ending || is_id_by_spelling(word) {
+        if listed == Some(Key::Never) || by_ending || is_id_by_spelling(word) {
             return Key::Never;
         }
         Key::Neutral
@@ -766,14 +896,14 @@ mod tests {
 
     #[test]
     fn lowercase_matchers_answer_as_the_case_insensitive_patterns() {
-        let ex = Extractor::new(Catalog::builtin(), Mode::Strict);
+        let re = LineRegexes::new();
         let insensitive = |m: &Regex| Regex::new(&m.as_str().replacen("(?-u)", "(?i-u)", 1));
         let (vendor, jmessage) = (
-            insensitive(&ex.other_vendor).unwrap(),
-            insensitive(&ex.jmessage).unwrap(),
+            insensitive(&re.other_vendor).unwrap(),
+            insensitive(&re.jmessage).unwrap(),
         );
         // The words are lowercase (the only capitals are escapes such as `\S`).
-        for m in [&ex.other_vendor, &ex.jmessage] {
+        for m in [&re.other_vendor, &re.jmessage] {
             let text = m.as_str().replace("\\", "");
             assert!(
                 !text
@@ -799,7 +929,7 @@ mod tests {
             let mut context = LineContext::default();
             let lower = line.as_bytes();
             assert_eq!(
-                context.is_other_vendor(lower, &ex),
+                context.is_other_vendor(lower),
                 vendor.is_match(lower) && !jmessage.is_match(lower),
                 "{line}"
             );
@@ -845,7 +975,16 @@ mod tests {
                         let line = &chunk[line_start..line_end];
                         let line = line.strip_suffix(b"\r").unwrap_or(line);
                         let (s, e) = (i - line_start, end - line_start);
-                        if ex.ruled_out_nearby(chunk, i, end, code) {
+                        // The scanner passes what it found on the chunk to the judge of the line.
+                        let on_chunk = ex.nearby(chunk, i, end, code);
+                        let on_line = ex.nearby(line, s, e, code);
+                        assert_eq!(
+                            on_chunk,
+                            on_line,
+                            "{mode:?} {}",
+                            String::from_utf8_lossy(line)
+                        );
+                        if on_chunk.is_none() {
                             ruled_out += 1;
                             let judged =
                                 ex.judge_candidate(line, s, e, code, &mut LineContext::default());

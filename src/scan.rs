@@ -7,7 +7,7 @@
 //! so a block without such a run costs a handful of instructions. Only a run of the right length and
 //! first digit that stands alone (rule 1 of the extractor, which needs only the bytes around the run)
 //! and that the bytes next to it do not already rule out (a path segment, a unit, an id key:
-//! [`Extractor::ruled_out_nearby`], which disposes of most candidates in logs dense with numbers)
+//! [`Extractor::nearby`], which disposes of most candidates in logs dense with numbers)
 //! makes the scanner find the line around it (its start from the newline masks, its end with
 //! memchr, once per line) and ask the [`Extractor`] to judge it there. Newlines are counted from the
 //! same masks, so line numbers cost no second pass.
@@ -236,11 +236,9 @@ fn scan_blocks<M: Masks>(
     let mut pos = 0;
     // Newlines in chunk[..pos].
     let mut newlines_before = 0u64;
-    // The previous block's masks, for runs that cross a block edge.
-    let mut prev = Block::default();
-    // Where the line holding the block's first byte starts: tracked from the newline masks, so
-    // finding a candidate's line costs no search backwards.
-    let mut line_start = 0;
+    // What runs crossing into the block bring from the block before: the top bits of its masks,
+    // ready to be or-ed into this block's masks shifted up (see `Carry`).
+    let mut carry = Carry::default();
 
     while pos < chunk.len() {
         // A mapped file's pages come straight from memory, and the hardware prefetcher stops at
@@ -253,19 +251,23 @@ fn scan_blocks<M: Masks>(
         }
         let block = block_masks::<M>(chunk, pos);
         let digits = block.digits;
-        // This block's digits above the previous block's, so that a run crossing the edge needs
-        // no carrying. Bit i of `two`, `four`, `six`: the 2, 4, 6 bytes ending at bit i are digits.
-        let both = (u128::from(digits) << 64) | u128::from(prev.digits);
-        let two = both & (both << 1);
-        let four = two & (two << 2);
-        let six = four & (two << 4);
-        // Bit i: the first position of this block where six digits end, i.e. a run's sixth digit.
-        let mut sixth = (six >> 64) as u64 & !((six << 1) >> 64) as u64;
+        // Bit i of `two`, `six`: the 2, 6 bytes ending at byte i are digits.
+        let two = digits & ((digits << 1) | carry.digits_1);
+        let six = two & ((two << 2) | carry.two_2) & ((two << 4) | carry.two_4);
+        // Bit i: a run's sixth digit, where six digits end for the first time.
+        let mut sixth = six & !((six << 1) | carry.six_1);
         // Cheap cuts before looking at bytes: the run must not go on to an eighth digit (runs of
         // eight or more are timestamps and ids; at the block's last two bytes this is not known
         // yet), and it must start with 7 or 8.
         sixth &= !((digits >> 1) & (digits >> 2)) | (0b11 << 62);
-        sixth &= (block.leads << 5) | (prev.leads >> 59);
+        sixth &= (block.leads << 5) | carry.leads_5;
+        carry = Carry {
+            digits_1: digits >> 63,
+            two_2: two >> 62,
+            two_4: two >> 60,
+            six_1: six >> 63,
+            leads_5: block.leads >> 59,
+        };
         while sixth != 0 {
             let i = sixth.trailing_zeros() as usize;
             sixth &= sixth - 1;
@@ -277,32 +279,24 @@ fn scan_blocks<M: Masks>(
             let Some(code) = candidate(chunk, start, end) else {
                 continue;
             };
-            if extractor.ruled_out_nearby(chunk, start, end, code) {
+            let Some(nearby) = extractor.nearby(chunk, start, end, code) else {
                 continue;
-            }
+            };
             // The newlines before the run's sixth digit (none among its digits).
             let above = block.newlines & ((1u64 << i) - 1);
             let index = newlines_before + u64::from(above.count_ones());
-            let starts_at = match above {
-                0 => line_start,
-                _ => pos + BLOCK - above.leading_zeros() as usize,
-            };
-            line.enter(chunk, index, starts_at, start, tally, dating, &mut stamps);
-            if let Some(hit) = extractor.judge_candidate(
+            line.enter(chunk, index, start, tally, dating, &mut stamps);
+            if let Some(hit) = extractor.judge_nearby(
                 line.text(chunk),
                 start - line.start,
-                end - line.start,
                 code,
+                nearby,
                 &mut line.context,
             ) {
                 line.hits.push(hit);
             }
         }
         newlines_before += u64::from(block.newlines.count_ones());
-        if block.newlines != 0 {
-            line_start = pos + BLOCK - block.newlines.leading_zeros() as usize;
-        }
-        prev = block;
         pos += BLOCK;
     }
     line.finish(chunk, tally, dating, &mut stamps);
@@ -371,15 +365,12 @@ struct CurrentLine<'m> {
 }
 
 impl CurrentLine<'_> {
-    /// Makes the line with `index`, which starts at `start` and holds the byte at `at`, the current
-    /// one.
+    /// Makes the line with `index`, which holds the byte at `at`, the current one.
     #[inline]
-    #[allow(clippy::too_many_arguments)]
     fn enter(
         &mut self,
         chunk: &[u8],
         index: u64,
-        start: usize,
         at: usize,
         tally: &mut Tally,
         dating: Option<&Dating>,
@@ -390,8 +381,8 @@ impl CurrentLine<'_> {
         }
         self.finish(chunk, tally, dating, stamps);
         self.index = Some(index);
-        debug_assert_eq!(start, memrchr(b'\n', &chunk[..at]).map_or(0, |p| p + 1));
-        self.start = start;
+        // Found here, for the few lines that get this far, rather than tracked through every block.
+        self.start = memrchr(b'\n', &chunk[..at]).map_or(0, |p| p + 1);
         self.end = memchr(b'\n', &chunk[at..]).map_or(chunk.len(), |p| at + p);
         if self.end > self.start && chunk[self.end - 1] == b'\r' {
             self.end -= 1;
@@ -444,6 +435,22 @@ impl CurrentLine<'_> {
         }
         self.hits.clear();
     }
+}
+
+/// The top bits of the previous block's masks, each shifted down to where it lands when this
+/// block's mask is shifted up by the number in its name: `digits_1` is the previous block's digits
+/// `>> 63`, to be or-ed into this block's `digits << 1`.
+///
+/// Kept from one block to the next rather than computed from the previous block's masks where they
+/// are needed: then the compiler makes no double shifts (`shld`) of them, which take several
+/// micro-operations on AMD's CPUs, against one for each of the plain shifts here.
+#[derive(Default)]
+struct Carry {
+    digits_1: u64,
+    two_2: u64,
+    two_4: u64,
+    six_1: u64,
+    leads_5: u64,
 }
 
 /// The end of the digit run starting at `start` (at least six digits long) if it has the length and
