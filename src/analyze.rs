@@ -329,6 +329,7 @@ fn read_one(
                 year: t.year,
                 modified: modified.to_zoned_datetime(t.tz.clone()).date(),
                 window: t.window,
+                buckets: t.by,
             }
         })
     };

@@ -166,6 +166,24 @@ impl Bucket {
     }
 }
 
+/// The bucket of `unit` in `tz` that [`build`] puts the lines of `minute` (a Unix minute) in, as
+/// its minutes `(first, end)` (`end` excluded) and one of them to count them all at: `build`
+/// treats every minute of a bucket alike, so a scan may count a line at any minute of its bucket.
+/// `None` where the zone's rules give no bucket (out of jiff's range).
+pub fn bucket_minutes(unit: Unit, tz: &TimeZone, minute: i64) -> Option<(i64, i64, i64)> {
+    // `build` puts a minute in the first bucket that ends after the minute's last second.
+    let last_second = Timestamp::from_second(minute.checked_mul(60)?.checked_add(59)?).ok()?;
+    let start = unit
+        .floor(&last_second.to_zoned_datetime(tz.clone()))
+        .ok()?;
+    let end = unit.next(&start).ok()?;
+    let (start, end) = (start.timestamp().as_second(), end.timestamp().as_second());
+    // The bucket's first whole minute, from which `build` also starts a histogram.
+    let at = (start + 59).div_euclid(60);
+    let (first, end) = (start.div_euclid(60), end.div_euclid(60));
+    (first..end).contains(&at).then_some((first, end, at))
+}
+
 /// Groups per-minute counts into buckets of `unit` in `tz`.
 pub fn build(
     timeline: &BTreeMap<(i64, Code), u64>,
@@ -198,6 +216,8 @@ pub fn build(
         let end = unit.next(&start).map_err(err)?;
         let end_minute = end.timestamp().as_second().div_euclid(60);
         let mut bucket = Bucket::empty(unit, &start, &end);
+        // Counted by number, and named once per bucket: a timeline has an entry per minute.
+        let mut codes = BTreeMap::<Code, u64>::new();
         while let Some(&(&(minute, code), &n)) = entries.peek() {
             if minute >= end_minute {
                 break;
@@ -207,11 +227,12 @@ pub fn build(
                 Some(entry) => {
                     bucket.total += n;
                     *bucket.modules.entry(entry.module).or_default() += n;
-                    *bucket.codes.entry(code.to_string()).or_default() += n;
+                    *codes.entry(code).or_default() += n;
                 }
                 None => bucket.unknown += n,
             }
         }
+        bucket.codes = codes.into_iter().map(|(c, n)| (c.to_string(), n)).collect();
         histogram.series.push(bucket);
         if histogram.series.len() > MAX_BUCKETS {
             return Err(format!(
@@ -233,6 +254,62 @@ mod tests {
 
     fn minute(rfc3339: &str) -> i64 {
         rfc3339.parse::<Timestamp>().unwrap().as_second() / 60
+    }
+
+    /// A scan for a histogram counts each line at one minute of its bucket
+    /// ([`bucket_minutes`]); the histogram is the one its own minutes give, in zones whose days
+    /// and hours are cut oddly: a 45-minute offset, a midnight skipped by DST, a 30-minute DST
+    /// shift, and an hour gone through twice.
+    #[test]
+    fn counting_lines_at_their_buckets_minute_gives_the_same_histogram() {
+        let zones = [
+            "UTC",
+            "Asia/Kathmandu",
+            "America/Santiago",
+            "Australia/Lord_Howe",
+            "Europe/Berlin",
+            "America/St_Johns",
+        ];
+        // Minutes around the DST changes of 2026 in both hemispheres, and random ones in between.
+        let mut minutes: Vec<i64> = [
+            "2026-04-04T23:00:00Z",
+            "2026-04-05T02:00:00Z",
+            "2026-09-05T22:00:00Z",
+            "2026-10-03T14:00:00Z",
+            "2026-10-25T00:00:00Z",
+            "2026-03-29T00:00:00Z",
+        ]
+        .iter()
+        .flat_map(|t| (-300..300).step_by(7).map(move |d| minute(t) + d))
+        .collect();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..3000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            minutes.push(minute("2026-01-01T00:00:00Z") + (seed % (366 * 24 * 60)) as i64);
+        }
+        for zone in zones {
+            let tz = TimeZone::get(zone).unwrap();
+            for unit in [Unit::Hour, Unit::Day, Unit::Week] {
+                let mut own = BTreeMap::new();
+                let mut bucketed = BTreeMap::new();
+                for (i, &m) in minutes.iter().enumerate() {
+                    let code = [801004, 803008, 812345][i % 3];
+                    *own.entry((m, code)).or_insert(0) += 1;
+                    let (first, end, at) = bucket_minutes(unit, &tz, m).unwrap();
+                    assert!((first..end).contains(&m), "{zone} {unit:?} {m}");
+                    *bucketed.entry((at, code)).or_insert(0) += 1;
+                }
+                assert!(bucketed.len() < own.len(), "{zone} {unit:?}");
+                let build = |timeline| build(timeline, 0, unit, &tz, zone, Catalog::builtin());
+                assert_eq!(
+                    build(&bucketed).unwrap(),
+                    build(&own).unwrap(),
+                    "{zone} {unit:?}"
+                );
+            }
+        }
     }
 
     #[test]

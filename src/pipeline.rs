@@ -24,6 +24,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::extract::Extractor;
+use crate::histogram::Unit;
 use crate::input::EndedEarly;
 use crate::scan::{Dating, scan_chunk_dated};
 use crate::tally::{Event, Tally, Window};
@@ -80,6 +81,8 @@ pub struct TimeOptions {
     /// The day the input was last written (in `tz`), for year-less timestamps without `--year`.
     pub modified: Date,
     pub window: Window,
+    /// `--by`: the histogram's buckets, in `tz`.
+    pub buckets: Option<Unit>,
 }
 
 impl TimeOptions {
@@ -96,6 +99,7 @@ impl TimeOptions {
                 years,
             },
             window: self.window,
+            buckets: self.buckets,
         }
     }
 }
@@ -773,12 +777,14 @@ mod tests {
                 years: YearRule::from_modified(jiff::civil::date(2026, 12, 1)),
             },
             window: Window::default(),
+            buckets: None,
         };
         let dated_options = TimeOptions {
             tz: TimeZone::UTC,
             year: None,
             modified: jiff::civil::date(2026, 12, 1),
             window: Window::default(),
+            buckets: None,
         };
         let streamed_dated = scan_input(
             &text[..],

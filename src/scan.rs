@@ -25,6 +25,7 @@
 use memchr::{memchr, memrchr};
 
 use crate::extract::{Extractor, Hit, LineContext, candidate, dedup_hits};
+use crate::histogram::Unit;
 use crate::tally::{PendingLine, Tally, Window};
 use crate::timestamp::{self, Clock, Stamp};
 
@@ -46,6 +47,41 @@ pub fn scan_chunk(chunk: &[u8], extractor: &Extractor<'_>, tally: &mut Tally) {
 pub struct Dating {
     pub clock: Clock,
     pub window: Window,
+    /// The histogram's buckets (`--by`), in the clock's zone: lines are counted at one minute
+    /// of their bucket.
+    pub buckets: Option<Unit>,
+}
+
+/// The bucket minutes of the last few buckets the lines of a chunk fell in (see
+/// [`crate::histogram::bucket_minutes`]): working them out takes calendar arithmetic in the zone, and a
+/// log's lines stay in a bucket for hours, or go back and forth between two (a log with local and
+/// UTC timestamps around midnight).
+#[derive(Default)]
+struct BucketCache {
+    recent: [Option<(i64, i64, i64)>; 2],
+}
+
+impl BucketCache {
+    /// The minute to count a line of `minute` at.
+    fn minute(&mut self, dating: &Dating, minute: i64) -> i64 {
+        let Some(unit) = dating.buckets else {
+            return minute;
+        };
+        if let Some(i) = self
+            .recent
+            .iter()
+            .position(|b| b.is_some_and(|(first, end, _)| (first..end).contains(&minute)))
+        {
+            self.recent.swap(0, i);
+        } else {
+            let Some(bucket) = crate::histogram::bucket_minutes(unit, &dating.clock.tz, minute)
+            else {
+                return minute;
+            };
+            self.recent = [Some(bucket), self.recent[0]];
+        }
+        self.recent[0].map_or(minute, |(_, _, at)| at)
+    }
 }
 
 /// [`scan_chunk`], also dating each line with codes when `dating` is given: by its own timestamp, or
@@ -317,6 +353,8 @@ struct StampCursor {
     searched_to: usize,
     /// The last timestamp found before `searched_to`.
     last: Option<Stamp>,
+    /// The buckets of the lines dated so far.
+    buckets: BucketCache,
 }
 
 impl StampCursor {
@@ -420,7 +458,9 @@ impl CurrentLine<'_> {
                     Some(stamp) => {
                         let time = dating.clock.resolve_time(stamp);
                         if dating.window.keeps(time.map(|t| t.second())) {
-                            tally.record_dated(index, text, &self.hits, time);
+                            let minute = time
+                                .map(|t| stamps.buckets.minute(dating, t.second().div_euclid(60)));
+                            tally.record_in_minute(index, text, &self.hits, time, minute);
                         } else {
                             tally.leave_out(&self.hits, time.is_some());
                         }
@@ -738,6 +778,7 @@ mod tests {
                 years: timestamp::YearRule::from_modified(jiff::civil::date(2026, 12, 1)),
             },
             window: Window::default(),
+            buckets: None,
         }
     }
 

@@ -163,11 +163,25 @@ impl Tally {
         hits: &[Hit],
         time: Option<LineTime>,
     ) {
+        let minute = time.map(|t| t.second().div_euclid(60));
+        self.record_in_minute(line_index, line, hits, time, minute);
+    }
+
+    /// [`Tally::record_dated`], counting the line in the timeline at `minute`: its own minute, or
+    /// another minute of the same histogram bucket (see [`crate::histogram::bucket_minutes`]), so
+    /// that a scan for a histogram keeps one entry per bucket and code instead of one per minute.
+    pub fn record_in_minute(
+        &mut self,
+        line_index: u64,
+        line: &[u8],
+        hits: &[Hit],
+        time: Option<LineTime>,
+        minute: Option<i64>,
+    ) {
         if hits.is_empty() {
             return;
         }
-        if let Some(t) = time {
-            let minute = t.second().div_euclid(60);
+        if let Some(minute) = minute {
             for hit in hits {
                 *self.timeline.entry((minute, hit.code)).or_default() += 1;
             }

@@ -147,7 +147,7 @@ proptest! {
         } else {
             Window::default()
         };
-        let options = TimeOptions { tz: tz.clone(), year: None, modified, window };
+        let options = TimeOptions { tz: tz.clone(), year: None, modified, window, buckets: None };
         let clock = Clock { tz, years: YearRule::from_modified(modified) };
         let ex = Arc::new(Extractor::new(Catalog::builtin(), Mode::Strict));
         let expected = dated_line_by_line(text.as_bytes(), &clock, &window);
@@ -185,7 +185,7 @@ proptest! {
         let tz = TimeZone::get("Asia/Shanghai").unwrap();
         let modified = jiff::civil::date(2026, 11, 26);
         let window = Window::default();
-        let time = TimeOptions { tz: tz.clone(), year: Some(2026), modified, window };
+        let time = TimeOptions { tz: tz.clone(), year: Some(2026), modified, window, buckets: None };
         let ex = Arc::new(Extractor::new(Catalog::builtin(), Mode::Strict));
         let options = ReadOptions {
             chunk_size,
