@@ -300,6 +300,17 @@ const SIGN_UNITS: &[&str] = &[
 /// Separators skipped between a key and its value. Full-width `：` and `＝` are handled apart.
 const SEPARATORS: &[u8] = b" \t\"'`=:([{>-";
 
+/// [`SEPARATORS`] as a table, one entry per byte.
+const IS_SEPARATOR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < SEPARATORS.len() {
+        table[SEPARATORS[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 const FULLWIDTH_COLON: &[u8] = "：".as_bytes();
 const FULLWIDTH_EQUALS: &[u8] = "＝".as_bytes();
 
@@ -435,15 +446,16 @@ impl<'c> Extractor<'c> {
         if is_path_segment(text, start, end) {
             return None;
         }
-        let word = KeyWord::before(text, start);
+        let key_end = skip_separators_back(text, start);
         // Most numbers that look like codes are ids and counts the catalog does not know: only an
         // error-code key keeps those, and the end of the key word tells at once that it is not one.
-        if !known && !self.words.may_be_code(&word) {
+        if !known && !self.words.may_be_code(text, key_end) {
             return None;
         }
         if unit_follows(&text[end..]) {
             return None;
         }
+        let word = KeyWord::before(text, start, key_end);
         match self.words.classify_key(text, &word) {
             Key::Never => None,
             Key::Neutral if !known => None,
@@ -633,8 +645,9 @@ struct KeyWord<'a> {
 }
 
 impl KeyWord<'_> {
-    fn before(line: &[u8], start: usize) -> KeyWord<'_> {
-        let key_end = skip_separators_back(line, start);
+    /// The key of the number at `start`, whose separators start at `key_end`
+    /// ([`skip_separators_back`]).
+    fn before(line: &[u8], start: usize, key_end: usize) -> KeyWord<'_> {
         let head = &line[..key_end];
         if head.last().is_some_and(|b| !b.is_ascii()) {
             if let Some(&(_, key)) = CJK_KEYS.iter().find(|(k, _)| head.ends_with(k.as_bytes())) {
@@ -669,9 +682,12 @@ impl KeyWord<'_> {
 fn skip_separators_back(line: &[u8], start: usize) -> usize {
     let mut k = start;
     while k > 0 {
-        if SEPARATORS.contains(&line[k - 1]) {
+        let b = line[k - 1];
+        if IS_SEPARATOR[usize::from(b)] {
             k -= 1;
-        } else if line[..k].ends_with(FULLWIDTH_COLON) || line[..k].ends_with(FULLWIDTH_EQUALS) {
+        } else if !b.is_ascii()
+            && (line[..k].ends_with(FULLWIDTH_COLON) || line[..k].ends_with(FULLWIDTH_EQUALS))
+        {
             k -= 3;
         } else {
             break;
@@ -715,22 +731,19 @@ struct KeyWords {
     /// ([`NEVER_WORDS`]), in one map: one lookup for each key.
     listed: FxHashMap<&'static [u8], Key>,
     other_codes: FxHashSet<&'static [u8]>,
-    /// The last two letters of each error-code key: of the listed words, and of "code".
-    code_endings: Vec<[u8; 2]>,
+    /// The last two letters of each error-code key, of the listed words and of "code": a bit per
+    /// [`letter_pair`].
+    code_endings: [u64; 11],
 }
 
 impl KeyWords {
     fn new() -> KeyWords {
-        let mut code_endings: Vec<[u8; 2]> = CODE_WORDS
-            .iter()
-            .chain(&["code"])
-            .map(|w| {
-                let w = w.as_bytes();
-                [w[w.len() - 2], w[w.len() - 1]]
-            })
-            .collect();
-        code_endings.sort_unstable();
-        code_endings.dedup();
+        let mut code_endings = [0u64; 11];
+        for word in CODE_WORDS.iter().chain(&["code"]) {
+            let w = word.as_bytes();
+            let i = letter_pair([w[w.len() - 2], w[w.len() - 1]]).expect("keys end in letters");
+            code_endings[i / 64] |= 1 << (i % 64);
+        }
         KeyWords {
             // A word on both lists would be an error-code key: it goes in last.
             listed: NEVER_WORDS
@@ -780,20 +793,27 @@ impl KeyWords {
         }
     }
 
-    /// False only if `key` is certainly not an error-code key ([`KeyWords::classify_key`] would not
-    /// say [`Key::Code`]): every such ASCII key, lowercased without `_`, is a listed word or ends in
-    /// "code", so its last two letters are among a few.
-    fn may_be_code(&self, key: &KeyWord<'_>) -> bool {
-        if let Some(key) = key.cjk {
-            return key == Key::Code;
+    /// False only if the key ending at `key_end` (where its separators start) is certainly not an
+    /// error-code key ([`KeyWords::classify_key`] would not say [`Key::Code`]): every ASCII one,
+    /// lowercased without `_`, is a listed word or ends in "code", so it ends in two letters of a
+    /// few pairs. A Chinese key, or any other non-ASCII byte before the separators, may be one.
+    fn may_be_code(&self, line: &[u8], key_end: usize) -> bool {
+        if key_end > 0 && !line[key_end - 1].is_ascii() {
+            return true;
         }
-        let mut tail = key.word.iter().rev().filter(|&&b| b != b'_');
-        match (tail.next(), tail.next()) {
-            (Some(&last), Some(&before)) => self
-                .code_endings
-                .contains(&[before.to_ascii_lowercase(), last.to_ascii_lowercase()]),
-            _ => false,
+        let mut k = key_end;
+        let mut tail = [0u8; 2];
+        for slot in tail.iter_mut().rev() {
+            while k > 0 && line[k - 1] == b'_' {
+                k -= 1;
+            }
+            let Some(&b) = k.checked_sub(1).map(|i| &line[i]) else {
+                return false;
+            };
+            *slot = b.to_ascii_lowercase();
+            k -= 1;
         }
+        letter_pair(tail).is_some_and(|i| self.code_endings[i / 64] & (1 << (i % 64)) != 0)
     }
 
     fn classify(&self, word: &[u8]) -> Key {
@@ -820,6 +840,12 @@ impl KeyWords {
         }
         Key::Neutral
     }
+}
+
+/// The place of two lowercase ASCII letters among the 676 pairs; `None` for other bytes.
+fn letter_pair([a, b]: [u8; 2]) -> Option<usize> {
+    (a.is_ascii_lowercase() && b.is_ascii_lowercase())
+        .then(|| usize::from(a - b'a') * 26 + usize::from(b - b'a'))
 }
 
 /// `groupId`, `groupID`, `serverMsgId`, `msg_id`, `CHAT_ID`, `userIds`: identifiers by their
