@@ -17,7 +17,11 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 /// The catalog source file, as shipped.
+#[cfg(test)]
 const CATALOG_TOML: &str = include_str!("../data/catalog.toml");
+
+/// `data/catalog.toml` as JSON, written by the build script: the catalog jmlog reads on every run.
+const CATALOG_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog.json"));
 
 /// A JMessage error code: six digits, or seven for the chatroom-admin and RTC codes.
 pub type Code = u32;
@@ -585,13 +589,18 @@ impl Catalog {
         static BUILTIN: OnceLock<Catalog> = OnceLock::new();
         BUILTIN.get_or_init(|| {
             // The embedded file is checked by the tests below, so a failure here is a build defect.
-            Catalog::from_toml(CATALOG_TOML).expect("the built-in catalog is valid")
+            let file = serde_json::from_str(CATALOG_JSON).map_err(|e| e.to_string());
+            file.and_then(Catalog::from_file)
+                .expect("the built-in catalog is valid")
         })
     }
 
     /// Parses a catalog file. Entries may come in any order; codes must be unique.
     pub fn from_toml(text: &str) -> Result<Catalog, String> {
-        let file: CatalogFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        Catalog::from_file(toml::from_str(text).map_err(|e| e.to_string())?)
+    }
+
+    fn from_file(file: CatalogFile) -> Result<Catalog, String> {
         let mut entries = file.code;
         entries.sort_by_key(|e| e.code);
         for e in &mut entries {
@@ -674,6 +683,16 @@ mod tests {
             cat.entries().len()
         );
         assert!(cat.entries().windows(2).all(|w| w[0].code < w[1].code));
+    }
+
+    /// The catalog jmlog embeds (JSON, written by the build script) is `data/catalog.toml`.
+    #[test]
+    fn the_embedded_catalog_is_the_toml_file() {
+        let from_toml = Catalog::from_toml(CATALOG_TOML).unwrap();
+        assert_eq!(
+            format!("{:?}", Catalog::builtin()),
+            format!("{from_toml:?}")
+        );
     }
 
     #[test]
