@@ -1109,11 +1109,8 @@ mod tests {
         }
     }
 
-    /// What the scanner rules out from the bytes around a number, judged on the whole chunk, the
-    /// line rules out too: every candidate of generated logs, the sample logs and the corpus, with
-    /// `\n` and `\r\n` line ends.
-    #[test]
-    fn what_is_ruled_out_nearby_is_never_a_code_on_its_line() {
+    /// The corpus, the sample logs, and `bytes` of logs generated from `seed`.
+    fn real_and_generated_lines(bytes: u64, seed: u64) -> Vec<u8> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut text = std::fs::read(root.join("tests/data/corpus.txt")).unwrap();
         for entry in std::fs::read_dir(root.join("sample-logs")).unwrap() {
@@ -1122,7 +1119,16 @@ mod tests {
                 text.extend(std::fs::read(path).unwrap());
             }
         }
-        crate::synth::write_logs(&mut text, 2 << 20, 7).unwrap();
+        crate::synth::write_logs(&mut text, bytes, seed).unwrap();
+        text
+    }
+
+    /// What the scanner rules out from the bytes around a number, judged on the whole chunk, the
+    /// line rules out too: every candidate of generated logs, the sample logs and the corpus, with
+    /// `\n` and `\r\n` line ends.
+    #[test]
+    fn what_is_ruled_out_nearby_is_never_a_code_on_its_line() {
+        let text = real_and_generated_lines(2 << 20, 7);
         let crlf: Vec<u8> = text
             .split(|&b| b == b'\n')
             .flat_map(|line| line.iter().copied().chain(*b"\r\n"))
@@ -1183,15 +1189,7 @@ mod tests {
     fn the_prefix_matcher_ends_where_the_regex_does() {
         let regex = Regex::new(LOG_PREFIX).unwrap();
         let by_regex = |line: &[u8]| regex.find(line).map_or(0, |m| m.end());
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut text = std::fs::read(root.join("tests/data/corpus.txt")).unwrap();
-        for entry in std::fs::read_dir(root.join("sample-logs")).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "log") {
-                text.extend(std::fs::read(path).unwrap());
-            }
-        }
-        crate::synth::write_logs(&mut text, 1 << 20, 11).unwrap();
+        let text = real_and_generated_lines(1 << 20, 11);
         let mut with_prefix = 0;
         for line in text.split(|&b| b == b'\n') {
             assert_eq!(
