@@ -53,12 +53,12 @@ pub struct Dating {
 }
 
 /// The bucket minutes of the last few buckets the lines of a chunk fell in (see
-/// [`crate::histogram::bucket_minutes`]): working them out takes calendar arithmetic in the zone, and a
-/// log's lines stay in a bucket for hours, or go back and forth between two (a log with local and
-/// UTC timestamps around midnight).
+/// [`crate::histogram::bucket_minutes`]), the last used first: working them out takes calendar
+/// arithmetic in the zone, and a log's lines stay in a bucket for hours, or go back and forth
+/// between a few (a log with timestamps in several zones, written around the hour).
 #[derive(Default)]
 struct BucketCache {
-    recent: [Option<(i64, i64, i64)>; 2],
+    recent: [Option<(i64, i64, i64)>; 4],
 }
 
 impl BucketCache {
@@ -72,13 +72,14 @@ impl BucketCache {
             .iter()
             .position(|b| b.is_some_and(|(first, end, _)| (first..end).contains(&minute)))
         {
-            self.recent.swap(0, i);
+            self.recent[..=i].rotate_right(1);
         } else {
             let Some(bucket) = crate::histogram::bucket_minutes(unit, &dating.clock.tz, minute)
             else {
                 return minute;
             };
-            self.recent = [Some(bucket), self.recent[0]];
+            self.recent.rotate_right(1);
+            self.recent[0] = Some(bucket);
         }
         self.recent[0].map_or(minute, |(_, _, at)| at)
     }
@@ -779,6 +780,54 @@ mod tests {
             },
             window: Window::default(),
             buckets: None,
+        }
+    }
+
+    /// Counting lines at their bucket's minute while scanning gives the histogram their own minutes
+    /// give, also when the lines go back and forth between more buckets than are remembered (a log
+    /// with timestamps in five zones, around the hour).
+    #[test]
+    fn lines_counted_at_their_buckets_give_the_histogram_of_their_minutes() {
+        let zones = ["Z", "+08:00", "-05:00", "+05:45", "+01:00"];
+        let mut text = String::new();
+        for minute in 0..600 {
+            let zone = zones[minute % zones.len()];
+            let (h, m) = (minute / 60 % 24, minute % 60);
+            text.push_str(&format!(
+                "2026-11-26T{h:02}:{m:02}:07.123{zone} E/JMessage: login failed, code=80100{}\n",
+                3 + minute % 2
+            ));
+        }
+        let ex = Extractor::new(Catalog::builtin(), Mode::Strict);
+        let tz = jiff::tz::TimeZone::get("Asia/Shanghai").unwrap();
+        for unit in [Unit::Hour, Unit::Day] {
+            let timeline = |buckets| {
+                let dating = Dating {
+                    clock: Clock {
+                        tz: tz.clone(),
+                        ..utc_dating().clock
+                    },
+                    buckets,
+                    ..utc_dating()
+                };
+                let tally = scanned_with(Isa::best(), text.as_bytes(), &ex, Some(&dating));
+                assert_eq!(tally.code_lines, 600);
+                tally
+                    .timeline
+                    .into_iter()
+                    .collect::<std::collections::BTreeMap<_, _>>()
+            };
+            let (own, bucketed) = (timeline(None), timeline(Some(unit)));
+            assert!(
+                bucketed.len() < own.len() / 10,
+                "{unit:?}: {}",
+                bucketed.len()
+            );
+            let histogram = |timeline| {
+                crate::histogram::build(timeline, 0, unit, &tz, "Asia/Shanghai", Catalog::builtin())
+                    .unwrap()
+            };
+            assert_eq!(histogram(&bucketed), histogram(&own), "{unit:?}");
         }
     }
 
