@@ -8,9 +8,9 @@
 //! first digit that stands alone (rule 1 of the extractor, which needs only the bytes around the run)
 //! and that the bytes next to it do not already rule out (a path segment, a unit, an id key:
 //! [`Extractor::nearby`], which disposes of most candidates in logs dense with numbers)
-//! makes the scanner find the line around it (its start from the newline masks, its end with
-//! memchr, once per line) and ask the [`Extractor`] to judge it there. Newlines are counted from the
-//! same masks, so line numbers cost no second pass.
+//! makes the scanner find the line around it (with memrchr and memchr, once per line) and ask the
+//! [`Extractor`] to judge it there. Newlines are counted from a mask of each block, so line numbers
+//! cost no second pass.
 //!
 //! The masks are computed with the widest vector instructions the CPU has, checked at run time
 //! ([`Isa`]): AVX-512 (one 64-byte compare per mask, straight into a mask register), AVX2, SSE2 on
