@@ -783,9 +783,7 @@ fn unit_follows(rest: &[u8]) -> bool {
 struct KeyWord<'a> {
     cjk: Option<Key>,
     word: &'a [u8],
-    /// Where `word` starts in the line.
-    word_start: usize,
-    /// Where the separators after `word` start.
+    /// Where the separators after `word` start (where `word` ends).
     key_end: usize,
     /// Where the number after them starts.
     number: usize,
@@ -801,22 +799,15 @@ impl KeyWord<'_> {
                 return KeyWord {
                     cjk: Some(key),
                     word: &[],
-                    word_start: key_end,
                     key_end,
                     number: start,
                 };
             }
         }
-        let word_start = key_end
-            - head
-                .iter()
-                .rev()
-                .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
-                .count();
+        let len = head.iter().rev().take_while(|&&b| is_word_byte(b)).count();
         KeyWord {
             cjk: None,
-            word: &line[word_start..key_end],
-            word_start,
+            word: &head[key_end - len..],
             key_end,
             number: start,
         }
@@ -912,7 +903,7 @@ impl KeyWords {
         match self.classify(word) {
             // "zip code: 100001", "verification code 812345": the word before "code" decides.
             Key::Code if word.eq_ignore_ascii_case(b"code") => {
-                let before = &line[..key.word_start];
+                let before = &line[..key.key_end - word.len()];
                 let before = before.strip_suffix(b" ").unwrap_or(before);
                 let prev_len = before
                     .iter()
