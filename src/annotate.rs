@@ -6,7 +6,8 @@
 //! - **Lines pass through byte for byte.** Nothing is decoded: text that is not UTF-8 (GBK, binary
 //!   junk), `\r\n` terminators and a last line without a terminator come out exactly as they went
 //!   in. The one exception is UTF-16 with a byte-order mark, whose codes could not be seen
-//!   otherwise: it is decoded to UTF-8 as `analyze` decodes it, and its lines come out as UTF-8. An annotation is inserted before the line terminator of a line that holds codes; lines
+//!   otherwise: it is decoded to UTF-8 as `analyze` decodes it, and its lines come out as UTF-8.
+//!   An annotation is inserted before the line terminator of a line that holds codes; lines
 //!   without codes are untouched (or left out, with `--only`).
 //! - **It works in pipes.** `adb logcat | jmlog annotate` must show each line as soon as it
 //!   arrives, so output is flushed before every read that could block: whenever the input has
@@ -14,8 +15,10 @@
 //! - **A file goes at the speed of the disk.** A regular file (named, or on standard input) cannot
 //!   block, so it is mapped into memory (or, where it cannot be, read) and cut into blocks of
 //!   whole lines that every core annotates at once: the block scanner finds the few lines with
-//!   codes, the lines between them are copied as they are, and the blocks are written in order.
-//!   The output is the same, byte for byte, as line by line.
+//!   codes and their codes, the lines between them are copied as they are, and the blocks are
+//!   written in order. Each core keeps its own annotator, which remembers the annotations it has
+//!   written (most lines with codes repeat a few codes). The output is the same, byte for byte,
+//!   as line by line.
 //! - **Memory is bounded.** At most one line is held; a line longer than [`MAX_LINE_BYTES`]
 //!   passes through without an annotation instead of being held whole.
 //!
@@ -31,20 +34,22 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::path::Path;
 
 use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
 use std::io::Read;
 use std::sync::mpsc;
 
 use anyhow::Context;
 use memchr::{memchr, memrchr};
+use rustc_hash::FxHashMap;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Code, Platform};
 use crate::cli::{AnnotateArgs, LangChoice};
 use crate::exit::Outcome;
 use crate::extract::{Extractor, Hit, Mode};
 use crate::render::catalog::Lang;
 use crate::render::terminal::sanitize;
 use crate::render::{CODE, DIM, Look, WARN};
-use crate::scan::scan_chunk_marking;
+use crate::scan::{CodeLines, scan_chunk_marking};
 use crate::tally::Tally;
 use crate::utf16::{TextEncoding, Utf16Reader};
 
@@ -251,10 +256,10 @@ struct Block {
 /// blocks in order: the same bytes as [`annotate`] gives, much faster. At most `threads + 2`
 /// blocks are in memory. A line longer than [`BLOCK_MAX_LINE`] hands the rest of the file, from
 /// that line's start, to [`annotate`].
-pub fn annotate_file(
+pub fn annotate_file<'c>(
     mut file: impl Read + Send,
     name: &str,
-    annotator: &Annotator<'_>,
+    annotator: &Annotator<'c>,
     out: &mut dyn Write,
     threads: usize,
 ) -> anyhow::Result<()> {
@@ -264,7 +269,9 @@ pub fn annotate_file(
         .context("starting threads")?;
     let in_flight = threads.max(1) + 2;
     let mut free: Vec<Block> = (0..in_flight).map(|_| Block::default()).collect();
-    let (done_tx, done_rx) = mpsc::channel::<(usize, Block)>();
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Block, Annotator<'c>)>();
+    // The annotators not at work, each with the annotations it has written so far.
+    let mut idle: Vec<Annotator<'c>> = Vec::new();
     // The partial line at the end of the last block read.
     let mut carry: Vec<u8> = Vec::new();
     let mut read_error = None;
@@ -274,30 +281,34 @@ pub fn annotate_file(
         let next_write = std::cell::Cell::new(0);
         let mut blocks = 0;
         // Writes the blocks that are done and next in order, waiting for one when `wait`.
-        let mut drain = |free: &mut Vec<Block>, wait: bool| -> io::Result<()> {
-            let mut waited = !wait;
-            loop {
-                let done = if waited {
-                    done_rx.try_recv().ok()
-                } else {
-                    waited = true;
-                    done_rx.recv().ok()
-                };
-                let Some((seq, block)) = done else { break };
-                early.insert(seq, block);
-                while let Some(mut block) = early.remove(&next_write.get()) {
-                    out.write_all(&block.output)?;
-                    block.output.clear();
-                    free.push(block);
-                    next_write.set(next_write.get() + 1);
+        let mut drain =
+            |free: &mut Vec<Block>, idle: &mut Vec<Annotator<'c>>, wait: bool| -> io::Result<()> {
+                let mut waited = !wait;
+                loop {
+                    let done = if waited {
+                        done_rx.try_recv().ok()
+                    } else {
+                        waited = true;
+                        done_rx.recv().ok()
+                    };
+                    let Some((seq, block, annotator)) = done else {
+                        break;
+                    };
+                    idle.push(annotator);
+                    early.insert(seq, block);
+                    while let Some(mut block) = early.remove(&next_write.get()) {
+                        out.write_all(&block.output)?;
+                        block.output.clear();
+                        free.push(block);
+                        next_write.set(next_write.get() + 1);
+                    }
                 }
-            }
-            Ok(())
-        };
+                Ok(())
+            };
         loop {
             // A block done out of order stays held until those before it are written.
             while free.is_empty() {
-                drain(&mut free, true)?;
+                drain(&mut free, &mut idle, true)?;
             }
             let mut block = free.pop().expect("a block is free");
             if block.input.len() < carry.len() + BLOCK_BYTES {
@@ -336,13 +347,13 @@ pub fn annotate_file(
                 block.len = cut;
             }
             if block.len > 0 {
-                let (seq, annotator, done) = (blocks, annotator.clone(), done_tx.clone());
+                let mut annotator = idle.pop().unwrap_or_else(|| annotator.clone());
+                let (seq, done) = (blocks, done_tx.clone());
                 blocks += 1;
                 scope.spawn(move |_| {
-                    let mut annotator = annotator;
                     annotator.annotate_block(&mut block);
                     // The receiver outlives the scope, so this cannot fail.
-                    let _ = done.send((seq, block));
+                    let _ = done.send((seq, block, annotator));
                 });
             } else {
                 free.push(block);
@@ -350,10 +361,10 @@ pub fn annotate_file(
             if eof {
                 break;
             }
-            drain(&mut free, false)?;
+            drain(&mut free, &mut idle, false)?;
         }
         while next_write.get() < blocks {
-            drain(&mut free, true)?;
+            drain(&mut free, &mut idle, true)?;
         }
         Ok(())
     });
@@ -440,6 +451,9 @@ fn annotate_mapped(
     let bytes = map.bytes();
     let round = 2 * threads.max(1);
     let mut outputs: Vec<Vec<u8>> = (0..round).map(|_| Vec::new()).collect();
+    // One annotator per block of a round, kept from round to round with what it has learnt (the
+    // annotations of the codes it has met).
+    let mut annotators: Vec<Annotator<'_>> = (0..round).map(|_| annotator.clone()).collect();
     let mut start = 0;
     while start < bytes.len() {
         // The blocks of this round: whole lines, about BLOCK_BYTES each.
@@ -460,12 +474,11 @@ fn annotate_mapped(
             blocks
                 .par_iter()
                 .zip(outputs.par_iter_mut())
-                .for_each(|(block, output)| {
+                .zip(annotators.par_iter_mut())
+                .for_each(|((block, output), annotator)| {
                     crate::mapped::prefault(&bytes[block.clone()]);
                     output.clear();
-                    annotator
-                        .clone()
-                        .annotate_text(&bytes[block.clone()], output);
+                    annotator.annotate_text(&bytes[block.clone()], output);
                 })
         });
         // What was annotated is the file's text only if no page of it lay past the file's end.
@@ -512,6 +525,11 @@ pub struct Annotator<'c> {
     /// in tests).
     max_line: usize,
     hits: Vec<Hit>,
+    /// The starts of the lines with codes in the text being annotated.
+    marks: CodeLines,
+    /// The annotations written so far, by code and, for a code whose meaning depends on it, the
+    /// platform of the line: most lines with codes repeat a few codes.
+    annotations: FxHashMap<(Code, Option<Platform>), String>,
 }
 
 impl<'c> Annotator<'c> {
@@ -523,6 +541,8 @@ impl<'c> Annotator<'c> {
             look,
             max_line: MAX_LINE_BYTES,
             hits: Vec::new(),
+            marks: CodeLines::default(),
+            annotations: FxHashMap::default(),
         }
     }
 
@@ -530,20 +550,48 @@ impl<'c> Annotator<'c> {
     /// the terminator when it holds codes; with `only`, writes nothing for a line without codes.
     pub fn write_line(&mut self, line: &[u8], out: &mut dyn Write) -> io::Result<()> {
         let (body, terminator) = split_terminator(line);
-        self.hits.clear();
-        self.extractor.line_hits(body, &mut self.hits);
-        if self.hits.is_empty() {
-            return if self.only {
+        let mut hits = std::mem::take(&mut self.hits);
+        hits.clear();
+        self.extractor.line_hits(body, &mut hits);
+        let written = if hits.is_empty() {
+            if self.only {
                 Ok(())
             } else {
                 out.write_all(line)
-            };
-        }
+            }
+        } else {
+            self.write_annotated(body, terminator, &hits, out)
+        };
+        self.hits = hits;
+        written
+    }
+
+    /// Writes the line `body` with the annotations of `hits`, its codes, then `terminator`.
+    fn write_annotated(
+        &mut self,
+        body: &[u8],
+        terminator: &[u8],
+        hits: &[Hit],
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
         out.write_all(body)?;
-        for (i, hit) in self.hits.iter().enumerate() {
+        for (i, &hit) in hits.iter().enumerate() {
             // Two spaces set the annotation off the log text; one separates its brackets.
-            let gap = if i == 0 { "  " } else { " " };
-            write!(out, "{gap}{}", self.annotation(*hit, body))?;
+            out.write_all(if i == 0 { b"  " } else { b" " })?;
+            let platform = (hit.varies && self.lang == Lang::En)
+                .then(|| crate::platform::of_line(body))
+                .flatten();
+            let annotation = match self.annotations.entry((hit.code, platform)) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(new) => new.insert(annotation(
+                    self.extractor.catalog(),
+                    self.lang,
+                    &self.look,
+                    hit,
+                    platform,
+                )),
+            };
+            out.write_all(annotation.as_bytes())?;
         }
         out.write_all(terminator)
     }
@@ -557,53 +605,62 @@ impl<'c> Annotator<'c> {
 
     /// Appends to `out` the annotated lines of `text`, whole lines.
     fn annotate_text(&mut self, text: &[u8], out: &mut Vec<u8>) {
-        let mut starts = Vec::new();
-        scan_chunk_marking(text, &self.extractor, &mut Tally::default(), &mut starts);
+        let mut marks = std::mem::take(&mut self.marks);
+        marks.lines.clear();
+        marks.hits.clear();
+        scan_chunk_marking(text, &self.extractor, &mut Tally::default(), &mut marks);
         let mut copied = 0;
-        for start in starts {
+        let mut hits_from = 0;
+        for &(start, hits_to) in &marks.lines {
             if !self.only {
                 out.extend_from_slice(&text[copied..start]);
             }
             let end = memchr(b'\n', &text[start..]).map_or(text.len(), |p| start + p + 1);
-            self.write_line(&text[start..end], out)
+            let (body, terminator) = split_terminator(&text[start..end]);
+            self.write_annotated(body, terminator, &marks.hits[hits_from..hits_to], out)
                 .expect("writing to memory");
             copied = end;
+            hits_from = hits_to;
         }
         if !self.only {
             out.extend_from_slice(&text[copied..]);
         }
+        self.marks = marks;
     }
+}
 
-    /// `⟨801004 login: Login failed: the password is wrong.⟩`, or `⟨812345 unknown code⟩`. A code
-    /// whose meaning depends on the platform gets the meaning of the platform `body` comes from.
-    fn annotation(&self, hit: Hit, body: &[u8]) -> String {
-        let look = &self.look;
-        let explained = match self.extractor.catalog().get(hit.code) {
-            Some(entry) => {
-                let text = match self.lang {
-                    Lang::En if hit.varies => {
-                        &entry.meaning_on(crate::platform::of_line(body)).text()
-                    }
-                    Lang::En => &entry.meaning,
-                    Lang::Zh => &entry.description_zh,
-                };
-                format!("{} {text}", look.paint(DIM, &format!("{}:", entry.module)))
-            }
-            None => look.paint(
-                WARN,
-                match self.lang {
-                    Lang::En => "unknown code",
-                    Lang::Zh => "未知错误码",
-                },
-            ),
-        };
-        format!(
-            "{}{} {explained}{}",
-            look.paint(DIM, "⟨"),
-            look.paint(CODE, &hit.code.to_string()),
-            look.paint(DIM, "⟩")
-        )
-    }
+/// `⟨801004 login: Login failed: the password is wrong.⟩`, or `⟨812345 unknown code⟩`. A code whose
+/// meaning depends on the platform gets the meaning on `platform`, the platform of its line.
+fn annotation(
+    catalog: &Catalog,
+    lang: Lang,
+    look: &Look,
+    hit: Hit,
+    platform: Option<Platform>,
+) -> String {
+    let explained = match catalog.get(hit.code) {
+        Some(entry) => {
+            let text = match lang {
+                Lang::En if hit.varies => &entry.meaning_on(platform).text(),
+                Lang::En => &entry.meaning,
+                Lang::Zh => &entry.description_zh,
+            };
+            format!("{} {text}", look.paint(DIM, &format!("{}:", entry.module)))
+        }
+        None => look.paint(
+            WARN,
+            match lang {
+                Lang::En => "unknown code",
+                Lang::Zh => "未知错误码",
+            },
+        ),
+    };
+    format!(
+        "{}{} {explained}{}",
+        look.paint(DIM, "⟨"),
+        look.paint(CODE, &hit.code.to_string()),
+        look.paint(DIM, "⟩")
+    )
 }
 
 /// A line and its terminator: `\r\n`, `\n`, or nothing for a last line without one.

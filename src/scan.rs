@@ -184,22 +184,25 @@ pub fn scan_chunk_with(
     scan_marking(isa, chunk, extractor, dating, tally, None);
 }
 
-/// [`scan_chunk`], also pushing onto `line_starts` the offset in `chunk` of the start of each line
-/// with codes, in order: for `annotate`, which copies the other lines as they are.
+/// The lines of a chunk that hold codes, and their codes: what `annotate` needs to write them
+/// annotated and copy the other lines as they are.
+#[derive(Debug, Clone, Default)]
+pub struct CodeLines {
+    /// For each line with codes, in order: the offset of its start in the chunk, and the end of
+    /// its codes in `hits` (they start where the line before's end).
+    pub lines: Vec<(usize, usize)>,
+    /// The codes of each line, each once, in ascending order of code.
+    pub hits: Vec<Hit>,
+}
+
+/// [`scan_chunk`], also adding to `lines` the lines with codes, in order.
 pub fn scan_chunk_marking(
     chunk: &[u8],
     extractor: &Extractor<'_>,
     tally: &mut Tally,
-    line_starts: &mut Vec<usize>,
+    lines: &mut CodeLines,
 ) {
-    scan_marking(
-        Isa::best(),
-        chunk,
-        extractor,
-        None,
-        tally,
-        Some(line_starts),
-    );
+    scan_marking(Isa::best(), chunk, extractor, None, tally, Some(lines));
 }
 
 fn scan_marking(
@@ -208,7 +211,7 @@ fn scan_marking(
     extractor: &Extractor<'_>,
     dating: Option<&Dating>,
     tally: &mut Tally,
-    marks: Option<&mut Vec<usize>>,
+    marks: Option<&mut CodeLines>,
 ) {
     assert!(isa.is_available(), "this CPU does not run {}", isa.name());
     match isa {
@@ -236,7 +239,7 @@ unsafe fn scan_avx2(
     extractor: &Extractor<'_>,
     dating: Option<&Dating>,
     tally: &mut Tally,
-    marks: Option<&mut Vec<usize>>,
+    marks: Option<&mut CodeLines>,
 ) {
     scan_blocks::<Avx2Masks>(chunk, extractor, dating, tally, marks);
 }
@@ -250,7 +253,7 @@ unsafe fn scan_avx512(
     extractor: &Extractor<'_>,
     dating: Option<&Dating>,
     tally: &mut Tally,
-    marks: Option<&mut Vec<usize>>,
+    marks: Option<&mut CodeLines>,
 ) {
     scan_blocks::<Avx512Masks>(chunk, extractor, dating, tally, marks);
 }
@@ -263,7 +266,7 @@ fn scan_blocks<M: Masks>(
     extractor: &Extractor<'_>,
     dating: Option<&Dating>,
     tally: &mut Tally,
-    marks: Option<&mut Vec<usize>>,
+    marks: Option<&mut CodeLines>,
 ) {
     let mut line = CurrentLine {
         marks,
@@ -399,8 +402,8 @@ struct CurrentLine<'m> {
     end: usize,
     context: LineContext,
     hits: Vec<Hit>,
-    /// Where the starts of lines with codes go, when the caller wants them.
-    marks: Option<&'m mut Vec<usize>>,
+    /// Where the lines with codes go, when the caller wants them.
+    marks: Option<&'m mut CodeLines>,
 }
 
 impl CurrentLine<'_> {
@@ -447,7 +450,8 @@ impl CurrentLine<'_> {
         }
         dedup_hits(&mut self.hits, 0);
         if let Some(marks) = &mut self.marks {
-            marks.push(self.start);
+            marks.hits.extend_from_slice(&self.hits);
+            marks.lines.push((self.start, marks.hits.len()));
         }
         let text = self.text(chunk);
         match dating {

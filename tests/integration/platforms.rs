@@ -222,11 +222,14 @@ fn reports_for_people_mark_evidence_weaker_than_a_table() {
     }
 }
 
-#[test]
-fn annotate_gives_each_line_its_platform_meaning() {
-    let log = "11-03 08:15:44.020  7606  7702 W JIGUANG-JMRTC: call failed, code = 872001\n\
+/// A logcat line, an iOS line and a line of neither, each with 872001, whose meaning differs.
+const JMRTC_LINES: &str = "11-03 08:15:44.020  7606  7702 W JIGUANG-JMRTC: call failed, code = 872001\n\
                2026-11-04 10:12:31.004512+0800 ChatDemo[7606:812345] [JMRTC] ended code=872001\n\
                call failed, code = 872001\n";
+
+#[test]
+fn annotate_gives_each_line_its_platform_meaning() {
+    let log = JMRTC_LINES;
     let run = jmlog_with_stdin(["annotate", "--color", "never"], log.as_bytes());
     run.expect_code(0);
     let out = run.stdout();
@@ -244,4 +247,52 @@ fn annotate_gives_each_line_its_platform_meaning() {
         lines[2].contains("[android · JMRTC Android]") && lines[2].contains("[web · "),
         "{out}"
     );
+}
+
+/// A file is annotated a block at a time on every core, each block by its own copy of the
+/// annotator, which remembers the annotations it wrote: each line still gets its own platform's
+/// meaning, in every block, as when the same lines come line by line from a pipe.
+#[test]
+fn annotate_gives_each_line_its_platform_meaning_in_every_block_of_a_file() {
+    let lines: Vec<&str> = JMRTC_LINES.lines().collect();
+    let mut log = String::new();
+    // 3 MiB: several blocks per thread; the three lines in turns, in varying order, among
+    // other lines.
+    let mut i = 0usize;
+    while log.len() < 3 << 20 {
+        writeln!(log, "I/Chat: synced {i} messages").unwrap();
+        writeln!(log, "{}", lines[i % 3]).unwrap();
+        if i % 7 == 0 {
+            writeln!(log, "{}", lines[(i + 1) % 3]).unwrap();
+        }
+        i += 1;
+    }
+    let dir = tempdir();
+    let path = dir.join("rtc.log");
+    fs::write(&path, &log).unwrap();
+    let from_file = jmlog(["annotate", "--color", "never", &arg(&path)]);
+    from_file.expect_code(0);
+    let out = from_file.stdout();
+    let piped = jmlog_with_stdin(["annotate", "--color", "never"], log.as_bytes());
+    assert!(
+        out == piped.stdout(),
+        "a file and a pipe give different annotations"
+    );
+    let endings = [
+        format!("{}⟩", meaning_on(872001, Platform::Android)),
+        format!("{}⟩", meaning_on(872001, Platform::Ios)),
+    ];
+    let mut seen = [0; 3];
+    for (line, annotated) in log.lines().zip(out.lines()) {
+        if let Some(k) = lines.iter().position(|l| *l == line) {
+            seen[k] += 1;
+            let right = match k {
+                2 => annotated.contains("[android · JMRTC Android]"),
+                _ => annotated.ends_with(&endings[k]),
+            };
+            assert!(right, "{line}\n→ {annotated}");
+        }
+    }
+    assert_eq!(out.lines().count(), log.lines().count());
+    assert!(seen.iter().all(|&n| n > 10_000), "{seen:?}");
 }

@@ -374,7 +374,6 @@ impl AsRef<Path> for TempDir {
     }
 }
 
-/// A fresh, empty directory under `$TMPDIR`, removed when the returned guard is dropped.
 /// `text` as UTF-16 with its byte-order mark, little- or big-endian, as Windows tools write logs.
 pub fn utf16_with_bom(text: &str, big_endian: bool) -> Vec<u8> {
     let bom: [u8; 2] = if big_endian {
@@ -393,6 +392,7 @@ pub fn utf16_with_bom(text: &str, big_endian: bool) -> Vec<u8> {
         .collect()
 }
 
+/// A fresh, empty directory under `$TMPDIR`, removed when the returned guard is dropped.
 pub fn tempdir() -> TempDir {
     TempDir(
         tempfile::Builder::new()
