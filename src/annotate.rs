@@ -34,7 +34,6 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::path::Path;
 
 use std::collections::BTreeMap;
-use std::collections::hash_map::Entry;
 use std::io::Read;
 use std::sync::mpsc;
 
@@ -525,10 +524,12 @@ pub struct Annotator<'c> {
     /// in tests).
     max_line: usize,
     hits: Vec<Hit>,
-    /// The starts of the lines with codes in the text being annotated.
+    /// The lines with codes of the text being annotated, and their codes (kept for its memory).
     marks: CodeLines,
-    /// The annotations written so far, by code and, for a code whose meaning depends on it, the
-    /// platform of the line: most lines with codes repeat a few codes.
+    /// The annotations of the catalog's codes written so far, by code and, for a code whose
+    /// meaning depends on it, the platform of the line: most lines with codes repeat a few codes.
+    /// At most one per code and platform of the catalog; unknown codes are not kept, since a log
+    /// may hold millions of them.
     annotations: FxHashMap<(Code, Option<Platform>), String>,
 }
 
@@ -581,17 +582,24 @@ impl<'c> Annotator<'c> {
             let platform = (hit.varies && self.lang == Lang::En)
                 .then(|| crate::platform::of_line(body))
                 .flatten();
-            let annotation = match self.annotations.entry((hit.code, platform)) {
-                Entry::Occupied(known) => known.into_mut(),
-                Entry::Vacant(new) => new.insert(annotation(
+            let written = |hit| {
+                annotation(
                     self.extractor.catalog(),
                     self.lang,
                     &self.look,
                     hit,
                     platform,
-                )),
+                )
             };
-            out.write_all(annotation.as_bytes())?;
+            if hit.known {
+                let kept = self
+                    .annotations
+                    .entry((hit.code, platform))
+                    .or_insert_with(|| written(hit));
+                out.write_all(kept.as_bytes())?;
+            } else {
+                out.write_all(written(hit).as_bytes())?;
+            }
         }
         out.write_all(terminator)
     }
@@ -732,6 +740,36 @@ mod tests {
                 result.expect("an interrupted read is retried");
                 assert_eq!(lines, 200_000);
             }
+        }
+    }
+
+    /// The annotations kept for reuse are those of the catalog's codes, one per code: thousands
+    /// of distinct unknown codes, annotated a block at a time or line by line, leave none behind.
+    #[test]
+    fn only_the_catalogs_annotations_are_kept() {
+        let catalog = Catalog::builtin();
+        let unknown: Vec<u32> = (7_100_000..)
+            .filter(|&c| !catalog.contains(c))
+            .take(5_000)
+            .collect();
+        let mut text = String::new();
+        for (i, code) in unknown.iter().enumerate() {
+            text.push_str(&format!("E/JMessage: send failed, code={code}\n"));
+            let known = if i % 2 == 0 { 801004 } else { 803008 };
+            text.push_str(&format!("E/JMessage: failed, code={known}\n"));
+        }
+        let mut by_blocks = annotator(false, Lang::En);
+        let mut out = Vec::new();
+        by_blocks.annotate_text(text.as_bytes(), &mut out);
+        let mut by_lines = annotator(false, Lang::En);
+        assert_eq!(out, annotated(text.as_bytes(), &mut by_lines));
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.matches("unknown code⟩").count(), 5_000);
+        assert_eq!(out.matches("⟨801004 ").count(), 2_500);
+        for kept in [&by_blocks.annotations, &by_lines.annotations] {
+            let mut codes: Vec<u32> = kept.keys().map(|&(code, _)| code).collect();
+            codes.sort_unstable();
+            assert_eq!(codes, [801004, 803008]);
         }
     }
 
