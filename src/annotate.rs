@@ -16,9 +16,9 @@
 //!   block, so it is mapped into memory (or, where it cannot be, read) and cut into blocks of
 //!   whole lines that every core annotates at once: the block scanner finds the few lines with
 //!   codes and their codes, the lines between them are copied as they are, and the blocks are
-//!   written in order. Each core keeps its own annotator, which remembers the annotations it has
-//!   written (most lines with codes repeat a few codes). The output is the same, byte for byte,
-//!   as line by line.
+//!   written in order. Each core keeps its own annotator, which remembers the annotations of the
+//!   catalog's codes it has written (most lines with codes repeat a few codes). The output is the
+//!   same, byte for byte, as line by line.
 //! - **Memory is bounded.** At most one line is held; a line longer than [`MAX_LINE_BYTES`]
 //!   passes through without an annotation instead of being held whole.
 //!
