@@ -582,7 +582,7 @@ impl<'c> Annotator<'c> {
             let platform = (hit.varies && self.lang == Lang::En)
                 .then(|| crate::platform::of_line(body))
                 .flatten();
-            let written = |hit| {
+            let formatted = || {
                 annotation(
                     self.extractor.catalog(),
                     self.lang,
@@ -595,10 +595,10 @@ impl<'c> Annotator<'c> {
                 let kept = self
                     .annotations
                     .entry((hit.code, platform))
-                    .or_insert_with(|| written(hit));
+                    .or_insert_with(formatted);
                 out.write_all(kept.as_bytes())?;
             } else {
-                out.write_all(written(hit).as_bytes())?;
+                out.write_all(formatted().as_bytes())?;
             }
         }
         out.write_all(terminator)

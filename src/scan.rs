@@ -189,7 +189,7 @@ pub fn scan_chunk_with(
 #[derive(Debug, Clone, Default)]
 pub struct CodeLines {
     /// For each line with codes, in order: the offset of its start in the chunk, and the end of
-    /// its codes in `hits` (they start where the line before's end).
+    /// its codes in `hits` (they start where the previous line's codes end).
     pub lines: Vec<(usize, usize)>,
     /// The codes of each line, each once, in ascending order of code.
     pub hits: Vec<Hit>,
